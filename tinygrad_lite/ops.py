@@ -1,0 +1,519 @@
+"""The calculus of tinygrad_lite: every primitive op, its forward and its vector-Jacobian product.
+
+Each op reads top to bottom as ``forward`` (NumPy in, NumPy out) and ``backward`` (the
+gradient of the output in, one gradient per input out). A backward may return a gradient
+in the broadcast shape of the output: the engine sums it back to the input's shape in one
+place (`engine.sum_to_shape`). It returns ``None`` for an input that needs no gradient, so
+no time is spent on it (``ctx.needs_input_grad``).
+
+Conventions at non-smooth points: relu'(0) = 0, abs'(0) = 0; at a tie of ``maximum`` or
+``minimum`` neither side gets the gradient (so max(0, x) has gradient 0 at x = 0, like relu);
+``max``/``min`` reductions share the gradient equally among tied entries; ``clip`` passes
+the gradient where lo <= x <= hi.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .function import Function
+
+Array = np.ndarray
+
+
+# ----- elementwise arithmetic (broadcasting) -----------------------------------------------
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array, Array]:
+        return grad, grad
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        return a - b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array, Array | None]:
+        return grad, -grad if ctx.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return grad * b if da else None, grad * a if db else None
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        out = a / b
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        b, out = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        grad_a = grad / b if da else None
+        return grad_a, -(grad_a if da else grad / b) * out if db else None  # d(a/b)/db = -(a/b)/b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        return -a
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return -grad
+
+
+class Pow(Function):
+    """``a ** b`` for a scalar or tensor exponent; d/da = b a^(b-1), d/db = a^b log(a)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        a, b, out = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if da:
+            local = b * a ** (b - 1)
+            if np.any(b == 0):  # x**0 is constant: its derivative is 0 even where x**-1 is inf
+                local = np.where(b == 0, 0, local)
+            grad_a = grad * local
+        if db:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                local = out * np.log(a)
+            grad_b = grad * np.where((a == 0) & (b >= 0), 0, local)  # 0**b is flat in b there
+        return grad_a, grad_b
+
+
+class MatMul(Function):
+    """``a @ b`` as ``np.matmul``: 1-D, 2-D and batched (batch dimensions broadcast)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul needs inputs with at least one dimension")
+        inner = b.shape[-2 if b.ndim > 1 else 0]
+        if a.shape[-1] != inner:
+            raise ValueError(
+                f"not aligned: the last dimension of the first ({a.shape[-1]}) must equal the "
+                f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second ({inner})"
+            )
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
+            return grad @ b.T if da else None, a.T @ grad if db else None
+        # Treat 1-D operands as a row (a) or a column (b) matrix, then drop that axis again.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = grad
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        grad_a = grad_b = None
+        if da:
+            grad_a = _sum_batch(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        if db:
+            grad_b = _sum_batch(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+def _sum_batch(grad: Array, shape: tuple[int, ...]) -> Array:
+    # batch dimensions of a matmul broadcast like any other op's; undo that here for the
+    # matrix part, so the reshape to a 1-D operand's shape above sees the right size
+    from .engine import sum_to_shape
+
+    return sum_to_shape(grad, shape)
+
+
+# ----- elementwise functions ---------------------------------------------------------------
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        # exp of a non-positive number never overflows: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        ctx.save_for_backward(a)
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (a,) = ctx.saved_tensors
+        return grad * (a > 0)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a)
+
+
+class Clip(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, lo: float | None = None, hi: float | None = None) -> Array:
+        if lo is None and hi is None:
+            raise ValueError("clip needs at least one of lo and hi")
+        ctx.save_for_backward(a)
+        return np.clip(a, lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.options["lo"], ctx.options["hi"]
+        inside = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            inside &= a >= lo
+        if hi is not None:
+            inside &= a <= hi
+        return grad * inside
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return grad * (a > b) if da else None, grad * (b > a) if db else None
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array) -> Array:
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return grad * (a < b) if da else None, grad * (b < a) if db else None
+
+
+class Where(Function):
+    """``where(condition, a, b)``; the condition is an option, not an input: it has no gradient."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, b: Array, condition: Array | None = None) -> Array:
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array | None, Array | None]:
+        condition = ctx.options["condition"]
+        da, db = ctx.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        return (np.where(condition, grad, zero) if da else None, np.where(condition, zero, grad) if db else None)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, dtype: np.dtype[Any] | None = None) -> Array:
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return grad  # the engine casts it back to the input's dtype
+
+
+# ----- reductions ---------------------------------------------------------------------------
+
+
+def _expand(grad: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+    """Give a reduced gradient back the reduced axes (as size 1), so it broadcasts to the input."""
+    if axis is None or keepdims:
+        return grad
+    return np.expand_dims(grad, axis)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
+        ctx.save_for_backward(a.shape)
+        return a.sum(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (shape,) = ctx.saved_tensors
+        return np.broadcast_to(_expand(grad, ctx.options["axis"], ctx.options["keepdims"]), shape)
+
+
+class _Extreme(Function):
+    """max or min over axes; tied entries share the gradient equally."""
+
+    reduce: Any = None
+
+    @classmethod
+    def forward(cls, ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
+        if a.size == 0:
+            raise ValueError("a tensor with no elements has no maximum or minimum")
+        extreme = cls.reduce(a, axis=axis, keepdims=True)
+        ctx.save_for_backward(a, extreme)
+        return extreme if keepdims else (extreme.reshape(()) if axis is None else np.squeeze(extreme, axis))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        a, extreme = ctx.saved_tensors
+        axis = ctx.options["axis"]
+        hit = a == extreme
+        count = hit.sum(axis=axis, keepdims=True)
+        return hit * (_expand(grad, axis, ctx.options["keepdims"]) / count)
+
+
+class Max(_Extreme):
+    name = "max"
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extreme):
+    name = "min"
+    reduce = staticmethod(np.min)
+
+
+# ----- softmax family (stable: shift by the max first) -------------------------------------
+
+
+def _shift(a: Array, axis: int | tuple[int, ...] | None) -> Array:
+    """``a - max(a)`` along axis, with infinite maxima replaced by 0 so that no inf - inf appears."""
+    m = np.max(a, axis=axis, keepdims=True)
+    m[~np.isfinite(m)] = 0
+    return a - m
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
+        e = np.exp(_shift(a, axis))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        axis = ctx.options["axis"]
+        return out * (grad - (grad * out).sum(axis=axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    name = "log_softmax"
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
+        shifted = _shift(a, axis)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        axis = ctx.options["axis"]
+        return grad - np.exp(out) * grad.sum(axis=axis, keepdims=True)
+
+
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
+        m = np.max(a, axis=axis, keepdims=True)
+        m[~np.isfinite(m)] = 0
+        out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(a, out)
+        return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        a, out = ctx.saved_tensors  # d logsumexp / da = softmax(a)
+        return _expand(grad, ctx.options["axis"], ctx.options["keepdims"]) * np.exp(a - out)
+
+
+# ----- shapes and indexing ------------------------------------------------------------------
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, shape: tuple[int, ...] = ()) -> Array:
+        ctx.save_for_backward(a.shape)
+        try:
+            return a.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"cannot reshape {a.size} elements into shape {shape}") from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (shape,) = ctx.saved_tensors
+        return grad.reshape(shape)
+
+
+class Transpose(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Array, axes: tuple[int, ...] | None = None) -> Array:
+        if axes is not None and sorted(int(x) % max(a.ndim, 1) for x in axes) != list(range(a.ndim)):
+            raise ValueError(f"axes {axes} are not a permutation of the {a.ndim} axes")
+        return np.transpose(a, axes)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        axes = ctx.options["axes"]
+        return np.transpose(grad, None if axes is None else np.argsort([int(x) % grad.ndim for x in axes]))
+
+
+def _is_basic(index: Any) -> bool:
+    """Basic indexing (ints, slices, None, ...) selects each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+class Index(Function):
+    """``a[index]``; for integer-array indices, repeated positions accumulate in backward."""
+
+    name = "getitem"
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, index: Any = None) -> Array:
+        ctx.save_for_backward(a.shape, a.dtype)
+        try:
+            return np.asarray(a[index])
+        except IndexError as error:
+            raise IndexingError(f"index {index!r:.200} does not fit: {error}") from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        shape, dtype = ctx.saved_tensors
+        index = ctx.options["index"]
+        out = np.zeros(shape, dtype=dtype)
+        if _is_basic(index):
+            out[index] = grad
+        else:
+            np.add.at(out, index, grad)
+        return out
+
+
+class IndexingError(IndexError, ValueError):
+    """An index that does not fit the tensor (an IndexError, as in NumPy, and a ValueError)."""
+
+
+class Concatenate(Function):
+    @staticmethod
+    def forward(ctx: Any, *arrays: Array, axis: int = 0) -> Array:
+        ctx.save_for_backward(np.cumsum([x.shape[axis] for x in arrays])[:-1])
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array, ...]:
+        (splits,) = ctx.saved_tensors
+        return tuple(np.split(grad, splits, axis=ctx.options["axis"]))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx: Any, *arrays: Array, axis: int = 0) -> Array:
+        return np.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> tuple[Array, ...]:
+        return tuple(np.moveaxis(grad, ctx.options["axis"], 0))
