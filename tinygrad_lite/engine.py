@@ -200,6 +200,8 @@ class Tensor:
             seed = np.ones(self.shape, dtype=self.dtype)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
+            if seed.ndim == 0 and self.data.size == 1:
+                seed = seed.reshape(self.shape)
             if seed.shape != self.shape:
                 raise GradientShapeError(
                     f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"

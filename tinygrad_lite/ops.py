@@ -377,11 +377,14 @@ class Min(_Extreme):
 # ----- softmax family (stable: shift by the max first) -------------------------------------
 
 
-def _shift(a: Array, axis: int | tuple[int, ...] | None) -> Array:
-    """``a - max(a)`` along axis, with infinite maxima replaced by 0 so that no inf - inf appears."""
+def _finite_max(a: Array, axis: int | tuple[int, ...] | None) -> Array:
+    """The max along axis (kept as size 1), with infinite maxima replaced by 0 so no inf - inf appears."""
     m = np.max(a, axis=axis, keepdims=True)
-    m[~np.isfinite(m)] = 0
-    return a - m
+    return np.where(np.isfinite(m), m, 0)
+
+
+def _shift(a: Array, axis: int | tuple[int, ...] | None) -> Array:
+    return a - _finite_max(a, axis)
 
 
 class Softmax(Function):
@@ -419,8 +422,7 @@ class LogSoftmax(Function):
 class LogSumExp(Function):
     @staticmethod
     def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
-        m = np.max(a, axis=axis, keepdims=True)
-        m[~np.isfinite(m)] = 0
+        m = _finite_max(a, axis)
         out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a, out)
         return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis))
