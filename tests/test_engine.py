@@ -6,9 +6,11 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor
+from tinygrad_lite import Tensor, testing
 
 # ----- construction and dtypes -----------------------------------------------------------
 
@@ -460,3 +462,38 @@ def test_custom_function_returning_wrong_number_of_gradients() -> None:
     x = Tensor(1.0, requires_grad=True)
     with pytest.raises(RuntimeError, match="broken.backward returned 1 gradients for 2 inputs"):
         Broken.apply(x, x).backward()
+
+
+def test_input_reached_directly_and_through_another_consumer() -> None:
+    """``a + a*2``: the root sees ``a`` before the mul that also consumes it; both paths must count."""
+    x = Tensor(3.0, requires_grad=True)
+    a = x * 1
+    (a + a * 2).backward()
+    assert a.grad == 3.0 and x.grad == 3.0
+    b = x * 1
+    (b * 2 + b).backward()
+    assert b.grad == 3.0
+
+
+@st.composite
+def random_dags(draw: st.DrawFn) -> list[tuple[str, int, int]]:
+    """A recipe for a random graph: each step combines two earlier nodes, so nodes get reused."""
+    steps = []
+    for i in range(draw(st.integers(1, 12))):
+        op = draw(st.sampled_from(["add", "mul", "sub", "tanh"]))
+        steps.append((op, draw(st.integers(0, i + 1)), draw(st.integers(0, i + 1))))
+    return steps
+
+
+@given(recipe=random_dags(), values=testing.arrays((2, 3), lo=-1, hi=1), other=testing.arrays((3,), lo=-1, hi=1))
+def test_random_graphs_with_reuse_match_finite_differences(
+    recipe: list[tuple[str, int, int]], values: np.ndarray, other: np.ndarray
+) -> None:
+    def build(x: Tensor, y: Tensor) -> Tensor:
+        nodes = [x, y]
+        for op, i, j in recipe:
+            a, b = nodes[i], nodes[j]
+            nodes.append({"add": a + b, "mul": a * b * 0.5, "sub": a - b, "tanh": (a + b).tanh()}[op])
+        return nodes[-1] + nodes[len(nodes) // 2]
+
+    testing.check_gradients(build, values, other)

@@ -229,7 +229,8 @@ OPS = [
        conditional()),
     Op("concatenate", lambda *ts, axis: tl.concatenate(ts, axis=axis), lambda *xs, axis: np.concatenate(xs, axis),
        joinable(same_shape=False)),
-    Op("stack", lambda *ts, axis: tl.stack(ts, axis=axis), lambda *xs, axis: np.stack(xs, axis), joinable(same_shape=True)),
+    Op("stack", lambda *ts, axis: tl.stack(ts, axis=axis), lambda *xs, axis: np.stack(xs, axis),
+       joinable(same_shape=True)),
     Op("astype", lambda a: a.astype(np.float64) * 1.0, lambda a: a.astype(np.float64), unary()),
 ]
 

@@ -410,11 +410,17 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
         if like is not None and like.data.dtype.kind == "f" and not isinstance(value, complex):
             return Tensor.make(np.array(value, dtype=like.data.dtype), None, False)
-        dtype = np.float64 if like is None else np.result_type(like.data.dtype, value)
+        dtype = np.float64 if like is None else np.result_type(like.data.dtype, value)  # type: ignore[arg-type]
         return Tensor.make(np.array(value, dtype=dtype), None, False)
     if isinstance(value, np.generic):
         return Tensor.make(np.asarray(value), None, False)
     return Tensor.make(_array_from_python(value, None), None, False)
+
+
+def as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
+    """The inputs of an op as Tensors: numbers and arrays become constants (see `constant`)."""
+    like = next((x for x in inputs if isinstance(x, Tensor)), None)
+    return tuple([x if isinstance(x, Tensor) else constant(x, like) for x in inputs])
 
 
 def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
@@ -473,8 +479,8 @@ def topological_order(root: Tensor) -> list[Tensor]:
     a node is appended once all of its inputs have been appended.
     """
     order: list[Tensor] = []
-    seen: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    seen: set[int] = set()  # marked when expanded, not when pushed: a node pushed early may
+    stack: list[tuple[Tensor, bool]] = [(root, False)]  # be reached again below a later sibling
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
@@ -513,37 +519,51 @@ def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return summed
 
 
+def _fit(grad: Any, parent: Tensor) -> np.ndarray:
+    """Make an op's gradient for ``parent`` an array of exactly its shape and dtype."""
+    grad = np.asarray(grad)
+    if grad.shape != parent.data.shape:
+        grad = sum_to_shape(grad, parent.data.shape)
+    if grad.dtype != parent.data.dtype:
+        grad = grad.astype(parent.data.dtype)
+    return grad
+
+
 def run_backward(root: Tensor, seed: np.ndarray) -> None:
-    """Propagate ``seed`` (d final / d root) to every tensor ``root`` depends on."""
+    """Propagate ``seed`` (d final / d root) to every tensor ``root`` depends on.
+
+    Each node is visited once, in reverse topological order, so by the time its op's backward
+    runs, the gradients from all of its consumers have been summed into ``pending``.
+    """
+    anomaly = function.state.anomaly
     pending: dict[int, np.ndarray] = {id(root): seed}
     for node in reversed(topological_order(root)):
         grad = pending.pop(id(node), None)
         if grad is None:  # no path carried a gradient here (every op skipped it)
             continue
         if node.grad is None:
-            node.grad = grad if grad.flags.writeable else grad.copy()
+            node.grad = grad if grad.flags.writeable else grad.copy()  # not a read-only broadcast view
         else:
             node.grad = node.grad + grad
         ctx = node._ctx
         if ctx is None:
             continue
         input_grads = ctx.backward(ctx, grad)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         if len(input_grads) != len(ctx.parents):
             raise RuntimeError(
                 f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(ctx.parents)} inputs"
             )
         for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
-            if not needed or parent_grad is None:
+            if parent_grad is None or not needed:
                 continue
-            if type(parent_grad) is not np.ndarray:
-                parent_grad = np.asarray(parent_grad)
-            if parent_grad.shape != parent.data.shape:
-                parent_grad = sum_to_shape(parent_grad, parent.data.shape)
-            if parent_grad.dtype != parent.data.dtype:
-                parent_grad = parent_grad.astype(parent.data.dtype)
-            if function.state.anomaly:
+            data = parent.data
+            if type(parent_grad) is not np.ndarray or parent_grad.shape != data.shape:
+                parent_grad = _fit(parent_grad, parent)
+            elif parent_grad.dtype != data.dtype:
+                parent_grad = parent_grad.astype(data.dtype)
+            if anomaly:
                 from .anomaly import check_backward
 
                 check_backward(ctx, parent, parent_grad)

@@ -148,27 +148,26 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any, **options: Any) -> Tensor:
         """Run ``forward`` on the inputs' data and return the output as a Tensor in the graph."""
-        Tensor = engine.Tensor
-        like = None
+        tensor_type = engine.Tensor
+        tensors: tuple[Tensor, ...] = inputs
         for x in inputs:
-            if isinstance(x, Tensor):
-                like = x
+            if type(x) is not tensor_type:  # numbers and arrays become constant leaves
+                tensors = engine.as_tensors(inputs)
                 break
-        tensors = tuple(x if isinstance(x, Tensor) else engine.constant(x, like) for x in inputs)
         ctx = cls()
         try:
             data = cls.forward(ctx, *[t.data for t in tensors], **options)
         except ValueError as error:
             raise _op_error(cls.name, tensors, error) from None
-        if type(data) is not np.ndarray:
+        if type(data) is not np.ndarray:  # NumPy returns scalars for 0-d results
             data = np.asarray(data)
         if not state.grad_enabled:
-            return Tensor.make(data, None, False)
-        needs = tuple(t.requires_grad for t in tensors)
+            return tensor_type.make(data, None, False)
+        needs = tuple([t.requires_grad for t in tensors])
         ctx.parents = tensors
         ctx.needs_input_grad = needs
         ctx.options = options
-        out = Tensor.make(data, ctx, any(needs))
+        out = tensor_type.make(data, ctx, True in needs)
         if state.anomaly:
             from .anomaly import check_forward
 

@@ -25,7 +25,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
         tl.numerical_gradient(lambda w: float((w**2).sum()), np.array([1.0, -2.0]))
         # array([ 2., -4.])
     """
-    x = np.array(x, dtype=np.float64)
+    x = np.array(x, dtype=np.float64, order="C")  # C order: the reshape(-1) views below must not be copies
     grad = np.zeros_like(x)
     flat, flat_grad = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -86,7 +86,7 @@ def gradient_mismatch(
         analytic = [np.zeros_like(a) for a in arrays]
     else:
         out.backward(weights)
-        analytic = [np.zeros_like(a) if t.grad is None else t.grad for t in leaves]
+        analytic = [np.zeros_like(a) if t.grad is None else t.grad for a, t in zip(arrays, leaves)]
 
     for i, (array, wanted) in enumerate(zip(arrays, check)):
         if not wanted:
@@ -103,7 +103,7 @@ def gradient_mismatch(
             index = tuple(int(k) for k in np.argwhere(bad)[0])
             return (
                 f"gradient of input {i} (shape {array.shape}) is wrong at index {index}: "
-                f"analytic {analytic[i][index]!r}, numeric {numeric[index]!r} "
+                f"analytic {float(analytic[i][index])!r}, numeric {float(numeric[index])!r} "
                 f"(allowed |difference| <= {atol} + {rtol} * |numeric|)"
             )
     return None

@@ -71,7 +71,8 @@ class Div(Function):
         b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         grad_a = grad / b if da else None
-        return grad_a, -(grad_a if da else grad / b) * out if db else None  # d(a/b)/db = -(a/b)/b
+        grad_b = -(grad / b if grad_a is None else grad_a) * out if db else None  # d(a/b)/db = -(a/b)/b
+        return grad_a, grad_b
 
 
 class Neg(Function):
@@ -100,7 +101,10 @@ class Pow(Function):
         grad_a = grad_b = None
         if da:
             local = b * a ** (b - 1)
-            if np.any(b == 0):  # x**0 is constant: its derivative is 0 even where x**-1 is inf
+            if b.ndim == 0:  # the usual case, x**2: no need to scan an array of exponents
+                if b == 0:  # x**0 is constant: its derivative is 0 even where x**-1 is inf
+                    local = np.zeros_like(local)
+            elif (b == 0).any():
                 local = np.where(b == 0, 0, local)
             grad_a = grad * local
         if db:
@@ -299,7 +303,7 @@ class Where(Function):
     """``where(condition, a, b)``; the condition is an option, not an input: it has no gradient."""
 
     @staticmethod
-    def forward(ctx: Any, a: Array, b: Array, condition: Array | None = None) -> Array:
+    def forward(ctx: Any, a: Array, b: Array, condition: Any = None) -> Array:
         return np.where(condition, a, b)
 
     @staticmethod

@@ -30,7 +30,9 @@ from .engine import Tensor
 from .gradcheck import gradient_mismatch
 
 
-def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(
+    min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes such as ``()``, ``(3,)``, ``(2, 1, 4)``."""
     return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
 
@@ -58,13 +60,15 @@ def arrays(
     """Float arrays with entries in ``[lo, hi]``, at least ``margin`` away from each value in
     ``avoid`` (the kinks: 0 for relu and abs) and, with ``distinct=True``, from each other (no
     ties for max and min)."""
-    if isinstance(shape, st.SearchStrategy):
-        shape = draw(shape)
+    shape = tuple(draw(shape) if isinstance(shape, st.SearchStrategy) else shape)
     size = int(np.prod(shape))
     if distinct:
-        gaps = draw(st.lists(st.floats(margin, 1.0), min_size=size, max_size=size))
+        # Gaps of 2 * margin that fit in [lo, hi] unscaled: stretching to [lo, hi] only widens
+        # them, and pushing a value off a kink (by less than margin) still leaves margin.
+        widest = max(2 * margin, min(1.0, (hi - lo) / max(size - 1, 1)))
+        gaps = draw(st.lists(st.floats(2 * margin, widest), min_size=size, max_size=size))
         values = np.cumsum(gaps)
-        values = lo + (values - values.min()) * ((hi - lo) / max(values.max() - values.min(), 1.0))
+        values = lo + (values - values.min()) * ((hi - lo) / max(values.max() - values.min(), margin))
         order = draw(st.permutations(range(size)))
         values = values[list(order)]
         if avoid:
@@ -113,7 +117,9 @@ def check_gradients(
         raise AssertionError(problem)
 
 
-def forward_matches(fn: Callable[..., Tensor], reference: Callable[..., Any], *arrays: Any, rtol: float = 1e-12) -> None:
+def forward_matches(
+    fn: Callable[..., Tensor], reference: Callable[..., Any], *arrays: Any, rtol: float = 1e-12
+) -> None:
     """Assert that ``fn`` on Tensors gives the same values as ``reference`` on the NumPy arrays."""
     got = fn(*[Tensor(a) for a in arrays]).data
     want = np.asarray(reference(*arrays))
