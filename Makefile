@@ -34,5 +34,8 @@ lint: setup
 	$(VENV)/bin/ruff check tinygrad_lite tests examples benchmarks
 	$(VENV)/bin/mypy
 
+bench: setup
+	$(PY) -m benchmarks
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache

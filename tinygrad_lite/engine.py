@@ -405,7 +405,10 @@ def _array_from_python(data: Any, dtype: Any) -> np.ndarray:
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """A constant input of an op. A Python number takes the dtype of the tensor it meets
     (``float32_tensor * 2.5`` stays float32); arrays keep their own dtype."""
-    if isinstance(value, np.ndarray):
+    kind = type(value)
+    if (kind is float or kind is int) and like is not None and like.data.dtype.kind == "f":
+        return Tensor.make(np.array(value, dtype=like.data.dtype), None, False)  # the common case: w * 10
+    if kind is np.ndarray:
         return Tensor.make(value, None, False)
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
         if like is not None and like.data.dtype.kind == "f" and not isinstance(value, complex):
@@ -419,7 +422,11 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
 
 def as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
     """The inputs of an op as Tensors: numbers and arrays become constants (see `constant`)."""
-    like = next((x for x in inputs if isinstance(x, Tensor)), None)
+    like = None
+    for x in inputs:
+        if isinstance(x, Tensor):
+            like = x
+            break
     return tuple([x if isinstance(x, Tensor) else constant(x, like) for x in inputs])
 
 
