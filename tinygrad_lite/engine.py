@@ -67,6 +67,8 @@ class Tensor:
             array = data.data if dtype is None else data.data.astype(dtype, copy=False)
         elif isinstance(data, (np.ndarray, np.generic)):
             array = np.array(data, dtype=dtype)
+            if array.dtype.kind in "OUSV":
+                raise TypeError(f"Tensor data must be numeric, got an array of dtype {array.dtype}")
         else:
             array = _array_from_python(data, dtype)
         if requires_grad:
@@ -455,7 +457,12 @@ def _normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, .
     """``axis`` as a sorted tuple of non-negative ints (None means all axes)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[Any, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
     result = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
@@ -468,12 +475,13 @@ def _normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, .
     return tuple(sorted(result)) if ndim else None
 
 
-def _single_axis(axis: int, ndim: int) -> int:
+def _single_axis(axis: int, ndim: int) -> int | None:
+    """``axis`` as a non-negative int; None for a 0-d tensor (which accepts 0 and -1, as in PyTorch)."""
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeError(f"axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
+    if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return int(axis) % ndim
+    return int(axis) % ndim if ndim else None
 
 
 # ----- the backward pass -------------------------------------------------------------------

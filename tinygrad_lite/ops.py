@@ -383,7 +383,7 @@ class Min(_Extreme):
 
 def _finite_max(a: Array, axis: int | tuple[int, ...] | None) -> Array:
     """The max along axis (kept as size 1), with infinite maxima replaced by 0 so no inf - inf appears."""
-    m = np.max(a, axis=axis, keepdims=True)
+    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis gives -inf, then 0
     return np.where(np.isfinite(m), m, 0)
 
 
