@@ -157,7 +157,7 @@ class Function:
         ctx = cls()
         try:
             data = cls.forward(ctx, *[t.data for t in tensors], **options)
-        except ValueError as error:
+        except (ValueError, IndexError, OverflowError, ZeroDivisionError) as error:
             raise _op_error(cls.name, tensors, error) from None
         if type(data) is not np.ndarray:  # NumPy returns scalars for 0-d results
             data = np.asarray(data)
@@ -175,7 +175,7 @@ class Function:
         return out
 
 
-def _op_error(name: str, tensors: tuple[Tensor, ...], error: ValueError) -> ValueError:
+def _op_error(name: str, tensors: tuple[Tensor, ...], error: Exception) -> ValueError:
     """Name the op and the input shapes in an error raised by its forward (or by NumPy in it)."""
     from .ops import IndexingError
 

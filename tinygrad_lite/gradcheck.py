@@ -25,7 +25,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
         tl.numerical_gradient(lambda w: float((w**2).sum()), np.array([1.0, -2.0]))
         # array([ 2., -4.])
     """
-    x = np.array(x, dtype=np.float64, order="C")  # C order: the reshape(-1) views below must not be copies
+    _check_step(h, "h")
+    x = np.array(_float_array(x, "numerical_gradient"), order="C")  # C order: reshape(-1) below must be a view
     grad = np.zeros_like(x)
     flat, flat_grad = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
@@ -39,14 +40,29 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     return grad
 
 
+def _check_step(h: Any, what: str) -> None:
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not 0 < h < np.inf:
+        raise ValueError(f"the step {what} must be a positive finite number, got {h!r}")
+
+
+def _float_array(x: Any, what: str) -> np.ndarray:
+    """``x`` (a Tensor, array, number or list) as a float64 array, or a TypeError saying why not."""
+    data = x.data if isinstance(x, Tensor) else x
+    if np.iscomplexobj(data):
+        raise TypeError(f"{what} needs real numbers, got complex values")
+    try:
+        return np.array(data, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} needs real numbers, got {type(data).__name__}: {error}") from None
+
+
 def rel_error(a: Any, b: Any) -> float:
     """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``.
 
     The lecture's rule of thumb: above 1e-2 the gradient is probably wrong; below 1e-7 is
     what a smooth function should give in float64 (up to 1e-4 is fine near kinks).
     """
-    a = np.asarray(a.data if isinstance(a, Tensor) else a, dtype=np.float64)
-    b = np.asarray(b.data if isinstance(b, Tensor) else b, dtype=np.float64)
+    a, b = _float_array(a, "rel_error"), _float_array(b, "rel_error")
     if a.shape != b.shape:
         raise ValueError(f"rel_error: shapes {a.shape} and {b.shape} differ")
     if a.size == 0:
@@ -73,8 +89,9 @@ def gradient_mismatch(
     fixed random ``R`` (a vector-Jacobian product), which a wrong backward fails to match
     for almost every ``R``. Everything runs in float64.
     """
+    _check_step(eps, "eps")
     arrays = [
-        np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64 if c else None)
+        _float_array(x, "gradient checking") if c else np.asarray(x.data if isinstance(x, Tensor) else x)
         for x, c in zip(inputs, check)
     ]
     leaves = [Tensor(a, requires_grad=c) for a, c in zip(arrays, check)]

@@ -383,7 +383,9 @@ class Min(_Extreme):
 
 def _finite_max(a: Array, axis: int | tuple[int, ...] | None) -> Array:
     """The max along axis (kept as size 1), with infinite maxima replaced by 0 so no inf - inf appears."""
-    m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)  # initial: an empty axis gives -inf, then 0
+    if a.size == 0:  # nothing to shift: zeros of the reduced shape
+        return np.zeros_like(a.sum(axis=axis, keepdims=True))
+    m = np.max(a, axis=axis, keepdims=True)
     return np.where(np.isfinite(m), m, 0)
 
 
@@ -506,8 +508,9 @@ class IndexingError(IndexError, ValueError):
 class Concatenate(Function):
     @staticmethod
     def forward(ctx: Any, *arrays: Array, axis: int = 0) -> Array:
+        out = np.concatenate(arrays, axis=axis)  # checks the shapes and the axis first
         ctx.save_for_backward(np.cumsum([x.shape[axis] for x in arrays])[:-1])
-        return np.concatenate(arrays, axis=axis)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Array) -> tuple[Array, ...]:

@@ -1,0 +1,197 @@
+"""Throw anything at the public API: every call returns a correct result or raises a clear error.
+
+"Clear" means one of ValueError, TypeError, RuntimeError, FloatingPointError with a message;
+never another exception type (no bare IndexError, AttributeError or ZeroDivisionError from
+deep inside), never a hang. Where a call succeeds on plain arrays, its value must equal
+NumPy's on the same data.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_lite as tl
+from tinygrad_lite import Tensor
+
+ALLOWED = (ValueError, TypeError, RuntimeError, FloatingPointError)
+CASES_TRIED: list[int] = [0]
+
+DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int8, np.bool_, np.complex128]
+
+
+@st.composite
+def numeric_arrays(draw: st.DrawFn) -> np.ndarray:
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+    elements = None
+    if np.dtype(dtype).kind == "f":
+        elements = st.floats(allow_nan=True, allow_infinity=True, width=np.dtype(dtype).itemsize * 8)
+    return draw(hnp.arrays(dtype, shape, elements=elements))
+
+
+anything = st.one_of(
+    numeric_arrays(),
+    numeric_arrays().map(Tensor),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-5, 5),
+    st.booleans(),
+    st.sampled_from([None, "text", b"bytes", object(), [1, [2]], {"a": 1}, (1, 2), [], np.array([object()])]),
+)
+
+
+def attempt(call: Callable[[], Any]) -> Any:
+    """Run ``call``; an allowed error with a message counts as a clean refusal (returns None)."""
+    CASES_TRIED[0] += 1
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return call()
+    except ALLOWED as error:
+        assert str(error), f"{type(error).__name__} without a message"
+        return None
+
+
+def same_as_numpy(result: Any, reference: Callable[[], Any]) -> None:
+    """A Tensor result must equal what NumPy computes from the same data (when NumPy can)."""
+    if not isinstance(result, Tensor):
+        return
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            expected = np.asarray(reference())
+    except Exception:
+        return
+    np.testing.assert_array_equal(result.data, expected)
+
+
+def data_of(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+BINARY = {
+    "add": (lambda a, b: a + b, np.add),
+    "sub": (lambda a, b: a - b, np.subtract),
+    "mul": (lambda a, b: a * b, np.multiply),
+    "div": (lambda a, b: a / b, np.divide),
+    "pow": (lambda a, b: a**b, np.power),
+    "matmul": (lambda a, b: a @ b, np.matmul),
+    "maximum": (lambda a, b: tl.maximum(a, b), np.maximum),
+    "minimum": (lambda a, b: tl.minimum(a, b), np.minimum),
+    "lt": (lambda a, b: a < b, np.less),
+    "eq": (lambda a, b: a == b, np.equal),
+}
+
+UNARY: dict[str, Callable[[Tensor], Any]] = {
+    "exp": lambda t: t.exp(),
+    "log": lambda t: t.log(),
+    "sqrt": lambda t: t.sqrt(),
+    "tanh": lambda t: t.tanh(),
+    "sigmoid": lambda t: t.sigmoid(),
+    "relu": lambda t: t.relu(),
+    "abs": lambda t: t.abs(),
+    "neg": lambda t: -t,
+    "sum": lambda t: t.sum(),
+    "mean": lambda t: t.mean(),
+    "max": lambda t: t.max(),
+    "min": lambda t: t.min(),
+    "softmax": lambda t: t.softmax(),
+    "log_softmax": lambda t: t.log_softmax(),
+    "logsumexp": lambda t: t.logsumexp(),
+    "T": lambda t: t.T,
+    "argmax": lambda t: t.argmax(),
+    "item": lambda t: t.item(),
+    "len": lambda t: len(t),
+    "backward": lambda t: t.backward(),
+}
+
+WITH_ARGUMENT: dict[str, Callable[[Tensor, Any], Any]] = {
+    "getitem": lambda t, i: t[i],
+    "reshape": lambda t, s: t.reshape(s),
+    "transpose": lambda t, s: t.transpose(s),
+    "sum-axis": lambda t, a: t.sum(axis=a),
+    "max-axis": lambda t, a: t.max(axis=a),
+    "softmax-axis": lambda t, a: t.softmax(axis=a),
+    "clip": lambda t, lo: t.clip(lo, None),
+    "where": lambda t, x: tl.where(t > 0, t, x),
+    "concatenate": lambda t, x: tl.concatenate([t, x]),
+    "stack": lambda t, x: tl.stack([t, x]),
+    "backward-gradient": lambda t, g: (t * 1.0).backward(g),
+    "construct-with-grad": lambda t, x: Tensor(x, requires_grad=True),
+    "construct-dtype": lambda t, x: Tensor(t, dtype=x),
+    "zeros": lambda t, x: tl.zeros(x),
+    "randn": lambda t, x: tl.randn(x, rng=0),
+    "arange": lambda t, x: tl.arange(x),
+}
+
+arguments = st.one_of(
+    anything,
+    st.integers(-4, 4),
+    st.tuples(st.integers(-3, 3), st.integers(-3, 3)),
+    st.sampled_from([slice(None), Ellipsis, (None, 0), (slice(1, None), -1), np.array([0, 0]), -1]),
+)
+
+
+@settings(max_examples=300)
+@given(a=anything, b=anything, name=st.sampled_from(sorted(BINARY)))
+def test_binary_ops_refuse_cleanly_or_match_numpy(a: Any, b: Any, name: str) -> None:
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = attempt(lambda: Tensor(a))
+        if a is None:
+            return
+    op, reference = BINARY[name]
+    result = attempt(lambda: op(a, b))
+    same_as_numpy(result, lambda: reference(data_of(a), data_of(b)))
+
+
+@settings(max_examples=300)
+@given(x=numeric_arrays(), name=st.sampled_from(sorted(UNARY)), requires_grad=st.booleans())
+def test_unary_ops_refuse_cleanly(x: np.ndarray, name: str, requires_grad: bool) -> None:
+    t = attempt(lambda: Tensor(x, requires_grad=requires_grad))
+    if t is not None:
+        attempt(lambda: UNARY[name](t))
+
+
+def _is_huge(argument: Any) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = np.abs(np.asarray(argument, dtype=np.complex128))
+    except (TypeError, ValueError):
+        return False
+    return bool(values.size and np.nan_to_num(values).max() > 1e4)
+
+
+@settings(max_examples=400)
+@given(x=numeric_arrays(), argument=arguments, name=st.sampled_from(sorted(WITH_ARGUMENT)))
+def test_ops_with_arguments_refuse_cleanly(x: np.ndarray, argument: Any, name: str) -> None:
+    if name in ("zeros", "randn", "arange") and _is_huge(argument):
+        return  # a huge size is a request for memory, not bad input: NumPy would really allocate it
+    t = attempt(lambda: Tensor(x, requires_grad=x.dtype.kind == "f"))
+    if t is not None:
+        attempt(lambda: WITH_ARGUMENT[name](t, argument))
+
+
+@settings(max_examples=100)
+@given(x=anything, h=st.one_of(st.floats(allow_nan=True), st.none(), st.text(max_size=2)))
+def test_gradient_checking_refuses_cleanly(x: Any, h: Any) -> None:
+    attempt(lambda: tl.numerical_gradient(lambda v: float(np.sum(v)), x, h=h))
+    attempt(lambda: tl.rel_error(x, x))
+    attempt(lambda: tl.gradcheck(lambda t: t * 2, [x]))
+
+
+def test_name_scope_names_must_be_strings() -> None:
+    for bad in (None, 3, b"x", ["a"]):
+        assert attempt(lambda bad=bad: tl.name_scope(bad).__enter__()) is None
+
+
+def test_the_fuzz_tried_many_cases() -> None:
+    """Runs last in this file: the tests above really exercised the API (and says how much)."""
+    print(f"fuzz: {CASES_TRIED[0]} calls tried")
+    assert CASES_TRIED[0] >= 1000
