@@ -113,6 +113,15 @@ def test_quadratic_gradient_sums_both_paths() -> None:
     assert cost.grad == 1.0
 
 
+def test_grad_of_a_0d_tensor_is_an_array_after_every_backward() -> None:
+    w = Tensor(0.0, requires_grad=True)
+    cost = w**2 - 10 * w + 25  # two paths into w: their sum must stay an ndarray
+    for _ in range(2):
+        cost.backward()
+        assert type(w.grad) is np.ndarray and w.grad.shape == () and type(cost.grad) is np.ndarray
+    assert w.grad == -20.0
+
+
 def test_reused_node_gets_the_sum_of_its_paths() -> None:
     x = Tensor(3.0, requires_grad=True)
     a = x * 2  # used three times below

@@ -556,10 +556,13 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
         grad = pending.pop(id(node), None)
         if grad is None:  # no path carried a gradient here (every op skipped it)
             continue
+        if type(grad) is not np.ndarray:  # NumPy returns sums of 0-d arrays as scalars
+            grad = np.asarray(grad)
         if node.grad is None:
             node.grad = grad if grad.flags.writeable else grad.copy()  # not a read-only broadcast view
         else:
-            node.grad = node.grad + grad
+            total = node.grad + grad
+            node.grad = total if type(total) is np.ndarray else np.asarray(total)
         ctx = node._ctx
         if ctx is None:
             continue
