@@ -14,11 +14,24 @@ def cost_of(w: Tensor) -> Tensor:
     return w**2 - 10 * w + 25
 
 
-def gradient_descent_step(w: Tensor, lr: float) -> Tensor:
-    """One step: build the graph, backward, update ``w`` in place; returns the cost before the step."""
+def cost_and_gradient(w: Tensor) -> Tensor:
+    """Build the cost graph from ``w`` and run backward: afterwards ``w.grad`` is ``2w - 10``."""
     w.zero_grad()
     cost = cost_of(w)
     cost.backward()
+    return cost
+
+
+def update(w: Tensor, lr: float) -> None:
+    """The gradient-descent update ``w <- w - lr * dcost/dw``, in place and unrecorded."""
+    if w.grad is None:
+        raise RuntimeError("update() needs w.grad: run cost_and_gradient(w) first")
     with no_grad():
         w.data -= lr * w.grad
+
+
+def gradient_descent_step(w: Tensor, lr: float) -> Tensor:
+    """One step: build the graph, backward, update ``w`` in place; returns the cost before the step."""
+    cost = cost_and_gradient(w)
+    update(w, lr)
     return cost

@@ -1,0 +1,74 @@
+"""Every example runs with --quick and exits cleanly; the lecture's numbers show in the output."""
+
+import functools
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@functools.cache
+def quick_output(name: str) -> str:
+    """Run ``examples/<name> --quick`` once per test session; its standard output."""
+    script = ROOT / "examples" / name
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
+    env["MPLBACKEND"] = "Agg"  # never open a window
+    with tempfile.TemporaryDirectory() as scratch:  # files an example writes land here
+        result = subprocess.run(
+            [sys.executable, str(script), "--quick"],
+            cwd=scratch,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 0, (
+        f"{name} --quick exited with {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
+    return result.stdout
+
+
+def test_there_are_examples():
+    assert {"spiral_mlp.py", "linear_classifier.py"} <= {p.name for p in EXAMPLES}
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs_quick(script):
+    quick_output(script.name)
+
+
+def percent(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"no line matching {pattern!r} in:\n{text}"
+    return float(match.group(1))
+
+
+def test_spiral_mlp_reports_both_accuracies():
+    out = quick_output("spiral_mlp.py")
+    linear = percent(r"linear softmax classifier.*training accuracy ([\d.]+)%", out)
+    net = percent(r"2-layer net.*training accuracy ([\d.]+)%", out)
+    assert 35 <= linear <= 65  # the lecture: about 49%
+    assert net >= 90  # the lecture: about 98% after 10,000 steps; --quick runs 2,000
+    assert net - linear >= 25
+
+
+def test_linear_classifier_sanity_check_and_gradient_descent_beating_random_search():
+    out = quick_output("linear_classifier.py")
+    softmax = re.search(r"initial softmax loss ([\d.]+), expected log C = ([\d.]+)", out)
+    hinge = re.search(r"initial hinge loss ([\d.]+), expected C - 1 = (\d+)", out)
+    assert softmax and hinge, out
+    assert float(softmax.group(1)) == pytest.approx(float(softmax.group(2)), abs=0.01)
+    assert float(hinge.group(1)) == pytest.approx(float(hinge.group(2)), abs=0.01)
+    random_search = percent(r"random search.*validation accuracy ([\d.]+)%", out)
+    trained = [float(v) for v in re.findall(r"lr [\d.]+: .*validation accuracy ([\d.]+)%", out)]
+    assert len(trained) == 2, out
+    assert all(accuracy > random_search + 5 for accuracy in trained)
