@@ -505,3 +505,22 @@ def test_penalty_takes_one_tensor_or_any_iterable(penalty, per_weight):
     total.backward()
     np.testing.assert_allclose(a.grad, 0.5 * per_weight(a.data))
     np.testing.assert_allclose(b.grad, 0.5 * per_weight(b.data))  # |w| has gradient 0 at 0
+
+
+@given(weights=weight_lists(), lam=st.floats(1e-3, 2.0))
+def test_fused_penalties_equal_their_composition_from_ops(weights, lam):
+    """The fused l2/l1 nodes compute what ``lam * sum((w * w).sum())`` / ``|w|`` compose to."""
+    compositions = {
+        F.l2_penalty: lambda ws: sum(((w * w).sum() for w in ws[1:]), start=(ws[0] * ws[0]).sum()) * lam,
+        F.l1_penalty: lambda ws: sum((w.abs().sum() for w in ws[1:]), start=ws[0].abs().sum()) * lam,
+    }
+    for fused, composed in compositions.items():
+        a = [tl.tensor(w, requires_grad=True) for w in weights]
+        b = [tl.tensor(w, requires_grad=True) for w in weights]
+        out_fused, out_composed = fused(a, lam), composed(b)
+        assert out_fused.op in ("l2_penalty", "l1_penalty") and out_fused.parents == tuple(a)
+        np.testing.assert_allclose(out_fused.data, out_composed.data, rtol=1e-12, atol=1e-15)
+        out_fused.backward()
+        out_composed.backward()
+        for x, y in zip(a, b):
+            np.testing.assert_allclose(x.grad, y.grad, rtol=1e-12)
