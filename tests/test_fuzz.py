@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_lite as tl
-from tinygrad_lite import Tensor
+from tinygrad_lite import Tensor, nn, optim
+from tinygrad_lite import functional as F
 
 ALLOWED = (ValueError, TypeError, RuntimeError, FloatingPointError)
 CASES_TRIED: list[int] = [0]
@@ -184,6 +185,69 @@ def test_gradient_checking_refuses_cleanly(x: Any, h: Any) -> None:
     attempt(lambda: tl.numerical_gradient(lambda v: float(np.sum(v)), x, h=h))
     attempt(lambda: tl.rel_error(x, x))
     attempt(lambda: tl.gradcheck(lambda t: t * 2, [x]))
+
+
+label_like = st.one_of(anything, hnp.arrays(np.int64, st.integers(0, 4), elements=st.integers(-2, 5)))
+
+
+@settings(max_examples=300)
+@given(
+    scores=st.one_of(anything, hnp.arrays(np.float64, st.tuples(st.integers(0, 4), st.integers(0, 4)))),
+    labels=label_like,
+    reduction=st.sampled_from(["mean", "sum", "none", "avg", None, 3]),
+    margin=st.one_of(st.floats(allow_nan=True), st.none(), st.text(max_size=1)),
+)
+def test_losses_refuse_cleanly(scores: Any, labels: Any, reduction: Any, margin: Any) -> None:
+    attempt(lambda: F.cross_entropy(scores, labels, reduction=reduction))
+    attempt(lambda: F.hinge_loss(scores, labels, margin=margin, reduction=reduction))
+    attempt(lambda: F.hinge_loss(scores, labels, squared=True))
+    attempt(lambda: F.mse_loss(scores, labels, reduction=reduction))
+    attempt(lambda: F.l2_penalty(scores, margin))
+    attempt(lambda: F.l1_penalty([scores, labels], 0.1))
+    attempt(lambda: F.softmax(scores, axis=margin))
+    attempt(lambda: F.logsumexp(scores))
+
+
+@settings(max_examples=200)
+@given(a=anything, b=anything, x=anything)
+def test_models_and_optimizers_refuse_cleanly(a: Any, b: Any, x: Any) -> None:
+    layer = attempt(lambda: nn.Linear(a, b))
+    if layer is not None:
+        attempt(lambda: layer(x))
+        attempt(lambda: layer.load_state_dict({"weight": x, "bias": a}))
+        attempt(lambda: layer.load_state_dict(x))
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 2, rng=1))
+    out = attempt(lambda: model(x))
+    if out is not None:
+        attempt(lambda: F.cross_entropy(out, a).backward())
+    for make in (optim.SGD, optim.RMSprop, optim.Adam):
+        attempt(lambda make=make: make(x, lr=a))
+        attempt(lambda make=make: make(model.parameters(), lr=a))
+    attempt(lambda: tl.data.minibatches(x, a, b).__next__())
+    attempt(lambda: tl.data.spiral(a, b))
+
+
+@settings(max_examples=100)
+@given(content=st.binary(max_size=300), value=anything)
+def test_save_and_load_refuse_cleanly(content: bytes, value: Any, tmp_path_factory: Any) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    junk = folder / "junk.npz"
+    junk.write_bytes(content)
+    attempt(lambda: tl.load(junk))
+    attempt(lambda: tl.save({"w": value}, folder / "value.npz"))
+    attempt(lambda: tl.save(value, folder / "other.npz"))
+
+
+@settings(max_examples=100)
+@given(root=anything, option=anything)
+def test_graph_drawing_refuses_cleanly(root: Any, option: Any) -> None:
+    t = attempt(lambda: Tensor(root, requires_grad=True) * 2)
+    attempt(lambda: tl.draw_graph(root))
+    attempt(lambda: tl.explain(root, quiet=True))
+    if t is not None:
+        attempt(lambda: tl.draw_graph(t, max_nodes=option).source)
+        attempt(lambda: tl.draw_graph(t, rankdir=option).source)
+        attempt(lambda: tl.explain(t, quiet=True))
 
 
 def test_name_scope_names_must_be_strings() -> None:
