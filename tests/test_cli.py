@@ -97,7 +97,7 @@ def test_quadratic_example_step_by_step(tmp_path):
     result = run([str(REPO / "examples" / "quadratic.py"), "--quick", "--out", "graphs/q.svg"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "dcost/dw = -10.0" in result.stdout
-    assert "w.grad = step 4 + step 5 = 0 + (-10) = -10" in result.stdout
+    assert "w.grad = step 4 + step 5 = (-10) + 0 = -10" in result.stdout
     assert "after 1 step: w = 0.10000000" in result.stdout
     assert f"after 11 steps: w = {5 * (1 - 0.98**11):.8f}" in result.stdout
     assert (tmp_path / "graphs" / "q.svg").read_text(encoding="utf-8").count('class="node"') == 8

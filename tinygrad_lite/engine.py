@@ -487,8 +487,9 @@ def _single_axis(axis: int, ndim: int) -> int | None:
 # ----- the backward pass -------------------------------------------------------------------
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on that requires grad, inputs before outputs.
+def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
+    """Every tensor ``root`` depends on that requires grad (every tensor when ``grad_only`` is
+    False, as for drawing), inputs before outputs and in the order they were written.
 
     An iterative depth-first search (no recursion, so a chain of a million ops is fine):
     a node is appended once all of its inputs have been appended.
@@ -507,8 +508,8 @@ def topological_order(root: Tensor) -> list[Tensor]:
         stack.append((node, True))
         ctx = node._ctx
         if ctx is not None:
-            for parent in ctx.parents:
-                if parent.requires_grad and id(parent) not in seen:
+            for parent in reversed(ctx.parents):  # the stack pops them in written order
+                if (parent.requires_grad or not grad_only) and id(parent) not in seen:
                     stack.append((parent, False))
     return order
 

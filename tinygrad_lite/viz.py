@@ -136,44 +136,16 @@ class GraphDescription:
         return [(titles[e.tail], titles[e.head], e.label) for e in self.edges]
 
 
-def _all_parents(node: Tensor) -> tuple[Tensor, ...]:
-    ctx = node._ctx
-    return () if ctx is None else ctx.parents
-
-
 def _nearest(root: Tensor, max_nodes: int) -> set[int]:
     """Ids of the ``max_nodes`` tensors nearest ``root``, found breadth first."""
     kept = {id(root)}
     queue = deque([root])
     while queue and len(kept) < max_nodes:
-        for parent in _all_parents(queue.popleft()):
+        for parent in queue.popleft().parents:
             if id(parent) not in kept and len(kept) < max_nodes:
                 kept.add(id(parent))
                 queue.append(parent)
     return kept
-
-
-def _forward_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, each after its inputs, inputs in the order they were written.
-
-    Iterative depth-first search, so deep graphs cannot hit the recursion limit.
-    """
-    order: list[Tensor] = []
-    done: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in done:
-            continue
-        done.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(_all_parents(node)):
-            if id(parent) not in done:
-                stack.append((parent, False))
-    return order
 
 
 def _kind(tensor: Tensor) -> str:
@@ -237,7 +209,7 @@ def describe_graph(
         raise TypeError(f"describe_graph needs a Tensor, got {type(root).__name__}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
-    order = _forward_order(root)
+    order = topological_order(root, grad_only=False)
     titles = _titles(order, root)  # from the whole graph, so a node keeps its title when others are left out
     left_out = 0
     if max_nodes is not None and len(order) > max_nodes:
@@ -287,7 +259,7 @@ def describe_graph(
     for tensor in order:
         head = node_of[id(tensor)]
         missing_input = False
-        for parent in _all_parents(tensor):
+        for parent in tensor.parents:
             tail = node_of.get(id(parent))
             if tail is None:
                 missing_input = True
@@ -627,7 +599,7 @@ def explain(root: Tensor, quiet: bool = False) -> BackwardTable:
             "explain() writes out a backward pass, but none has run from this tensor (its .grad is None): "
             "call .backward() on it first"
         )
-    titles = _titles(_forward_order(root), root)
+    titles = _titles(topological_order(root, grad_only=False), root)
 
     def called(tensor: Tensor) -> str:
         title = titles[id(tensor)]
