@@ -66,7 +66,7 @@ def test_demo_learning_rate_and_steps(tmp_path, capsys):
 def test_demo_explain_prints_the_chain_rule(tmp_path, capsys):
     assert main(["demo", "--steps", "0", "--explain", "--out", str(tmp_path / "g.dot")]) == 0
     out = capsys.readouterr().out
-    assert "w.grad = step 4 + step 5 = " in out and "(-10) = -10" in out
+    assert "w.grad = step 4 + step 5 = (-10) + 0 = -10" in out
 
 
 def test_demo_rejects_bad_options(tmp_path, capsys):
