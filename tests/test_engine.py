@@ -506,3 +506,45 @@ def test_random_graphs_with_reuse_match_finite_differences(
         return nodes[-1] + nodes[len(nodes) // 2]
 
     testing.check_gradients(build, values, other)
+
+
+def test_gradients_of_a_weight_used_twice_are_summed_in_place() -> None:
+    """Two contributions to a big weight cost two arrays of its size, not three."""
+    import tracemalloc
+
+    from tinygrad_lite import functional as F
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 500))
+    W = Tensor(rng.standard_normal((500, 500)), requires_grad=True)
+    loss = (Tensor(X) @ W).sum() + F.l2_penalty(W, 0.1)
+    tracemalloc.start()
+    try:
+        loss.backward()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.5 * W.data.nbytes, f"backward peaked at {peak / W.data.nbytes:.2f} times the weight's size"
+    d_matmul = X.sum(axis=0)[:, None] * np.ones((1, 500))  # d sum(X @ W) / dW
+    np.testing.assert_allclose(W.grad, d_matmul + 0.2 * W.data)
+
+
+def test_a_custom_op_returning_a_saved_array_is_never_added_into() -> None:
+    class Scale(tl.Function):  # d(x * c)/dx = c: returns its saved array when grad is 1
+        @staticmethod
+        def forward(ctx, x, c):  # type: ignore[no-untyped-def]
+            ctx.save_for_backward(c)
+            return x * c
+
+        @staticmethod
+        def backward(ctx, grad):  # type: ignore[no-untyped-def]
+            (c,) = ctx.saved_tensors
+            return (c if np.all(grad == 1) else c * grad), None
+
+    c = np.array([2.0, 3.0])
+    x = Tensor([1.0, 1.0], requires_grad=True)
+    y = Scale.apply(x, c).sum() + Scale.apply(x, c).sum() + (x * 4).sum()
+    y.backward()
+    y.backward()
+    np.testing.assert_array_equal(c, [2.0, 3.0])  # the saved array is intact
+    np.testing.assert_allclose(x.grad, 2 * (2 * c + 4))

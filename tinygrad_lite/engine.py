@@ -553,6 +553,7 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
     """
     anomaly = function.state.anomaly
     pending: dict[int, np.ndarray] = {id(root): seed}
+    owned: set[int] = set()  # pending arrays no one else refers to: safe to add into in place
     for node in reversed(topological_order(root)):
         grad = pending.pop(id(node), None)
         if grad is None:  # no path carried a gradient here (every op skipped it)
@@ -588,7 +589,16 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
                 check_backward(ctx, parent, parent_grad)
             key = id(parent)
             previous = pending.get(key)
-            pending[key] = parent_grad if previous is None else previous + parent_grad
+            if previous is None:
+                pending[key] = parent_grad
+                if ctx.fresh_gradients:
+                    owned.add(key)
+            elif key in owned:
+                np.add(previous, parent_grad, out=previous)  # no third array: a weight's gradient is big
+            else:
+                total = previous + parent_grad
+                pending[key] = total if type(total) is np.ndarray else np.asarray(total)
+                owned.add(key)
 
 
 def _user_location() -> str:

@@ -120,8 +120,18 @@ class Function:
     each input's shape (see `engine.sum_to_shape`).
     """
 
+    # Slots keep each op's record small, which matters with a million of them alive: the
+    # garbage collector walks every one. "__dict__" stays, created only if an op sets its own
+    # attributes (``ctx.axis = axis``), so custom Functions can still do that.
+    __slots__ = ("parents", "needs_input_grad", "saved_tensors", "options", "location", "__dict__")
+
     name: ClassVar[str] = ""
     """The op's name in ``Tensor.op`` and in graph pictures; defaults to the class name in lower case."""
+
+    fresh_gradients: ClassVar[bool] = False
+    """True when ``backward`` returns, for every input, a new array that nothing else refers to
+    (not ``grad`` itself, not a view of it, not a saved array): the engine may then add
+    further gradients into it in place instead of allocating a sum."""
 
     parents: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]

@@ -101,6 +101,7 @@ def hinge_loss(
 
 
 class CrossEntropy(Function):
+    fresh_gradients = True
     name = "cross_entropy"
 
     @staticmethod
@@ -130,6 +131,7 @@ class CrossEntropy(Function):
 
 
 class HingeLoss(Function):
+    fresh_gradients = True
     name = "hinge_loss"
 
     @staticmethod
@@ -214,6 +216,7 @@ def l1_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
 
 
 class L2Penalty(Function):
+    fresh_gradients = True
     name = "l2_penalty"
 
     @staticmethod
@@ -230,6 +233,7 @@ class L2Penalty(Function):
 
 
 class L1Penalty(Function):
+    fresh_gradients = True
     name = "l1_penalty"
 
     @staticmethod

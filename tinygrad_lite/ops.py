@@ -47,6 +47,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
@@ -60,6 +62,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         out = a / b
@@ -76,6 +80,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         return -a
@@ -87,6 +93,8 @@ class Neg(Function):
 
 class Pow(Function):
     """``a ** b`` for a scalar or tensor exponent; d/da = b a^(b-1), d/db = a^b log(a)."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
@@ -116,6 +124,8 @@ class Pow(Function):
 
 class MatMul(Function):
     """``a @ b`` as ``np.matmul``: 1-D, 2-D and batched (batch dimensions broadcast)."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
@@ -164,6 +174,8 @@ def _sum_batch(grad: Array, shape: tuple[int, ...]) -> Array:
 
 
 class Exp(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         out = np.exp(a)
@@ -177,6 +189,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         ctx.save_for_backward(a)
@@ -189,6 +203,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         out = np.sqrt(a)
@@ -202,6 +218,8 @@ class Sqrt(Function):
 
 
 class Tanh(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         out = np.tanh(a)
@@ -215,6 +233,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         # exp of a non-positive number never overflows: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
@@ -230,6 +250,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         ctx.save_for_backward(a)
@@ -242,6 +264,8 @@ class Relu(Function):
 
 
 class Abs(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         ctx.save_for_backward(a)
@@ -254,6 +278,8 @@ class Abs(Function):
 
 
 class Clip(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, lo: float | None = None, hi: float | None = None) -> Array:
         if lo is None and hi is None:
@@ -274,6 +300,8 @@ class Clip(Function):
 
 
 class Maximum(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
@@ -287,6 +315,8 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         ctx.save_for_backward(a, b)
@@ -301,6 +331,8 @@ class Minimum(Function):
 
 class Where(Function):
     """``where(condition, a, b)``; the condition is an option, not an input: it has no gradient."""
+
+    fresh_gradients = True
 
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array, condition: Any = None) -> Array:
@@ -349,6 +381,8 @@ class Sum(Function):
 class _Extreme(Function):
     """max or min over axes; tied entries share the gradient equally."""
 
+    fresh_gradients = True
+
     reduce: Any = None
 
     @classmethod
@@ -394,6 +428,8 @@ def _shift(a: Array, axis: int | tuple[int, ...] | None) -> Array:
 
 
 class Softmax(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
         e = np.exp(_shift(a, axis))
@@ -409,6 +445,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    fresh_gradients = True
+
     name = "log_softmax"
 
     @staticmethod
@@ -426,6 +464,8 @@ class LogSoftmax(Function):
 
 
 class LogSumExp(Function):
+    fresh_gradients = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         m = _finite_max(a, axis)
@@ -478,6 +518,8 @@ def _is_basic(index: Any) -> bool:
 
 class Index(Function):
     """``a[index]``; for integer-array indices, repeated positions accumulate in backward."""
+
+    fresh_gradients = True
 
     name = "getitem"
 
