@@ -39,11 +39,13 @@ def make_data(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # ----- the NumPy references ------------------------------------------------------------------------
 
 
-def softmax_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
-    """Mean softmax cross-entropy + 0.5 reg |W|^2 and its gradient (CS231n ``softmax_loss_vectorized``)."""
-    n = X.shape[0]
+def cross_entropy_and_dscores(scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy of raw ``scores`` and its gradient ``(softmax - onehot) / N``.
+
+    Shifts ``scores`` by their row max in place (the caller's array is a fresh temporary).
+    """
+    n = scores.shape[0]
     rows = np.arange(n)
-    scores = X @ W
     scores -= scores.max(axis=1, keepdims=True)
     exp = np.exp(scores)
     sums = exp.sum(axis=1)
@@ -51,6 +53,12 @@ def softmax_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float) -> tup
     dscores = exp / sums[:, None]
     dscores[rows, y] -= 1
     dscores /= n
+    return float(loss), dscores
+
+
+def softmax_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float) -> tuple[float, np.ndarray]:
+    """Mean softmax cross-entropy + 0.5 reg |W|^2 and its gradient (CS231n ``softmax_loss_vectorized``)."""
+    loss, dscores = cross_entropy_and_dscores(X @ W, y)
     dW = X.T @ dscores
     if reg:  # reg = 0 leaves the penalty out altogether (benchmarks.analysis compares with and without)
         loss += 0.5 * reg * np.sum(W * W)

@@ -17,6 +17,7 @@ from tinygrad_lite import Tensor, nn, optim
 from tinygrad_lite import functional as F
 
 from .harness import NUMPY, TINYGRAD, Gradients, Impl, Target, TrainingImpl, Workload
+from .linear import cross_entropy_and_dscores
 
 N, D, H, C = 200, 3072, 100, 10
 REG = 1e-3
@@ -47,18 +48,9 @@ def two_layer_loss(
 ) -> tuple[float, list[np.ndarray]]:
     """Loss and gradients of the net (CS231n ``TwoLayerNet.loss``, vectorized)."""
     W1, b1, W2, b2 = params
-    n = X.shape[0]
-    rows = np.arange(n)
     hidden_in = X @ W1 + b1
     hidden = np.maximum(0, hidden_in)
-    scores = hidden @ W2 + b2
-    scores -= scores.max(axis=1, keepdims=True)
-    exp = np.exp(scores)
-    sums = exp.sum(axis=1)
-    loss = np.mean(np.log(sums) - scores[rows, y])
-    dscores = exp / sums[:, None]
-    dscores[rows, y] -= 1
-    dscores /= n
+    loss, dscores = cross_entropy_and_dscores(hidden @ W2 + b2, y)
     dW2 = hidden.T @ dscores
     db2 = dscores.sum(axis=0)
     dhidden = dscores @ W2.T
