@@ -537,12 +537,12 @@ def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def _fit(grad: Any, parent: Tensor) -> np.ndarray:
     """Make an op's gradient for ``parent`` an array of exactly its shape and dtype."""
-    grad = np.asarray(grad)
-    if grad.shape != parent.data.shape:
-        grad = sum_to_shape(grad, parent.data.shape)
-    if grad.dtype != parent.data.dtype:
-        grad = grad.astype(parent.data.dtype)
-    return grad
+    array: np.ndarray = np.asarray(grad)
+    if array.shape != parent.data.shape:
+        array = sum_to_shape(array, parent.data.shape)
+    if array.dtype != parent.data.dtype:
+        array = array.astype(parent.data.dtype)
+    return array
 
 
 def run_backward(root: Tensor, seed: np.ndarray) -> None:

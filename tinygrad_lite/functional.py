@@ -125,7 +125,7 @@ class CrossEntropy(Function):
         weight = _sample_weights(grad, ctx.options["reduction"], len(rows))
         # (softmax - onehot) * weight, with the normalization and the weight in one pass and
         # the one-hot as N subtractions: the saved arrays stay intact for a second backward
-        dlogits = exp * (weight / sums)[:, None]
+        dlogits: np.ndarray = exp * (weight / sums)[:, None]
         dlogits[rows, ctx.options["labels"]] -= weight
         return dlogits
 
@@ -158,7 +158,7 @@ class HingeLoss(Function):
         margins, rows = ctx.saved_tensors
         weight = _sample_weights(grad, ctx.options["reduction"], len(rows))[..., None]
         # d max(0, m)^2 / dm = 2 max(0, m); d max(0, m) / dm = [m > 0], so 0 at exactly m = 0
-        dscores = margins * (2 * weight) if ctx.options["squared"] else np.multiply(margins > 0, weight)
+        dscores: np.ndarray = margins * (2 * weight) if ctx.options["squared"] else np.multiply(margins > 0, weight)
         # s_y enters every term of its row with a minus sign; its own entry is still 0 here
         dscores[rows, ctx.options["labels"]] = -dscores.sum(axis=1)
         return dscores

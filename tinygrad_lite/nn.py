@@ -288,7 +288,7 @@ class Linear(Module):
             raise ValueError(
                 f"{self!r} got an input of shape {x.shape}: its last dimension must be in_features = {self.in_features}"
             )
-        out = x @ self.weight
+        out: Tensor = x @ self.weight
         return out if self.bias is None else out + self.bias
 
     def extra_repr(self) -> str:

@@ -66,13 +66,13 @@ def _check_number(owner: str, what: str, value: Any, lo: float = 0.0, below: flo
     """``value`` as a float in ``[lo, below)`` (or ``[lo, inf)``), else an error naming it."""
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    number = float(value)
     if below is None:
-        if not (lo <= value < math.inf):
-            raise ValueError(f"{owner}: {what} must be a finite number >= {lo}, got {value}")
-    elif not (lo <= value < below):
-        raise ValueError(f"{owner}: {what} must be in [{lo}, {below}), got {value}")
-    return value
+        if not (lo <= number < math.inf):
+            raise ValueError(f"{owner}: {what} must be a finite number >= {lo}, got {number}")
+    elif not (lo <= number < below):
+        raise ValueError(f"{owner}: {what} must be in [{lo}, {below}), got {number}")
+    return number
 
 
 def _gradient(p: Tensor, weight_decay: float, owner: str) -> np.ndarray | None:

@@ -79,7 +79,8 @@ def arrays(
         return all(abs(v - k) >= margin for k in avoid)
 
     elements = st.floats(lo, hi, allow_nan=False, allow_infinity=False).filter(away)
-    return draw(hnp.arrays(np.float64, shape, elements=elements)).astype(dtype)
+    drawn: np.ndarray = draw(hnp.arrays(np.float64, shape, elements=elements))
+    return drawn.astype(dtype)
 
 
 def _push_away(v: float, avoid: Sequence[float], margin: float) -> float:

@@ -455,7 +455,7 @@ def draw_graph(
 # ----- files --------------------------------------------------------------------------------------
 
 
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz ships no types
     """Graphviz's ``dot`` program is missing, so no picture could be made; the DOT source was saved.
 
     A subclass of ``graphviz.ExecutableNotFound`` (a RuntimeError); ``dot_path`` is the ``.dot``
