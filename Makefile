@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz demo test lint bench clean
+.PHONY: setup graphviz demo test lint bench docs clean
 
 setup: $(STAMP) graphviz
 
@@ -37,5 +37,10 @@ lint: setup
 bench: setup
 	$(PY) -m benchmarks
 
+# The documentation site (MkDocs + mkdocstrings) in site/; --strict turns every warning into an error.
+docs: setup
+	@test -x $(VENV)/bin/mkdocs || $(PY) -m pip install --quiet -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
