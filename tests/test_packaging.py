@@ -80,7 +80,6 @@ def test_wheel_holds_the_package_the_type_marker_and_the_license(wheel: Path) ->
     metadata = zipfile.ZipFile(wheel).read(metadata_name).decode()
     assert "License-Expression: MIT" in metadata
     assert "Classifier: Typing :: Typed" in metadata
-    assert "Project-URL: Issues, https://github.com/tinygrad-lite/tinygrad_lite/issues" in metadata
     assert "Requires-Dist: numpy" in metadata and "Requires-Dist: graphviz" in metadata
 
 
