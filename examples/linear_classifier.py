@@ -13,13 +13,17 @@ regularization ``reg * sum(W²)``.
 
     python examples/linear_classifier.py           # 1,000 random tries, 50 epochs
     python examples/linear_classifier.py --quick   # 100 random tries, 10 epochs
+    python examples/linear_classifier.py --plot curves.png   # also save loss and accuracy curves
+
+``--plot PATH`` needs matplotlib; with tqdm installed, a terminal shows a progress bar per epoch.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -71,28 +75,85 @@ def random_search(X: np.ndarray, y: np.ndarray, tries: int, rng: np.random.Gener
     return best_loss, best_W
 
 
+def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:
+    """``iterable`` with a tqdm progress bar if tqdm is installed and the output is a terminal."""
+    if not sys.stdout.isatty():
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=desc, leave=False)
+
+
 def train(
-    loss_fn: Callable[..., Tensor], lr: float, W0: np.ndarray, X: np.ndarray, y: np.ndarray, epochs: int, seed: int
-) -> tuple[float, np.ndarray]:
-    """Mini-batch SGD on ``loss_fn(X W, y) + REG * sum(W²)``; the last batch's loss and W."""
+    loss_fn: Callable[..., Tensor],
+    lr: float,
+    W0: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    epochs: int,
+    seed: int,
+) -> tuple[float, np.ndarray, dict[str, list[float]]]:
+    """Mini-batch SGD on ``loss_fn(X W, y) + REG * sum(W²)``; the last batch's loss, W, and per epoch
+    the mean batch loss and the training and validation accuracy."""
     W = Tensor(W0.copy(), requires_grad=True, name="W")
     opt = optim.SGD([W], lr=lr)
     rng = np.random.default_rng(seed)
     loss = math.nan
-    for _ in range(epochs):
+    history: dict[str, list[float]] = {"loss": [], "train": [], "val": []}
+    for _ in progress(range(epochs), desc="epochs"):
+        batch_losses = []
         for X_batch, y_batch in data.minibatches(X, y, BATCH_SIZE, rng=rng):
             opt.zero_grad()
             total = loss_fn(X_batch @ W, y_batch) + F.l2_penalty(W, REG)
             total.backward()
             opt.step()
             loss = total.item()
-    return loss, W.data
+            batch_losses.append(loss)
+        history["loss"].append(float(np.mean(batch_losses)))
+        history["train"].append(accuracy(W.data, X, y))
+        history["val"].append(accuracy(W.data, X_val, y_val))
+    return loss, W.data, history
+
+
+def save_plot(histories: dict[str, dict[str, list[float]]], path: str) -> None:
+    """Loss and training/validation accuracy per epoch of each classifier."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # write a file, never open a window
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed, so the plot is skipped: pip install matplotlib")
+        return
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 4.2), dpi=110, layout="constrained")
+    for (label, history), color in zip(histories.items(), ["tab:blue", "tab:orange"]):
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        loss_ax.plot(epochs, history["loss"], color=color, label=label, linewidth=1.6)
+        acc_ax.plot(epochs, 100 * np.array(history["train"]), color=color, label=f"{label}, training", linewidth=1.6)
+        acc_ax.plot(epochs, 100 * np.array(history["val"]), color=color, linestyle="--", label=f"{label}, validation")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel(f"mean batch loss (data loss + L2, reg {REG:g})")
+    loss_ax.set_title("loss")
+    acc_ax.set_xlabel("epoch")
+    acc_ax.set_ylabel("accuracy (%)")
+    acc_ax.set_title("accuracy after each epoch")
+    for ax in (loss_ax, acc_ax):
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"loss and accuracy curves saved to {path}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 random tries and 10 epochs instead of 1,000 and 50")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", metavar="PATH", help="save the loss and accuracy curves here (.png, .svg, .pdf)")
     args = parser.parse_args(argv)
     tries, epochs = (100, 10) if args.quick else (1_000, 50)
     rng = np.random.default_rng(args.seed)
@@ -125,12 +186,15 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     print(f"gradient descent: mini-batch SGD, batch {BATCH_SIZE}, L2 reg {REG:g}, {epochs} epochs:")
+    histories = {}
     for loss_name, (loss_fn, lr) in LOSSES.items():
-        loss, W = train(loss_fn, lr, W0, X_train, y_train, epochs, args.seed)
+        loss, W, histories[loss_name] = train(loss_fn, lr, W0, X_train, y_train, X_val, y_val, epochs, args.seed)
         print(
             f"  {loss_name}, lr {lr:g}: loss {loss:.3f}, training accuracy {100 * accuracy(W, X_train, y_train):.1f}%, "
             f"validation accuracy {100 * accuracy(W, X_val, y_val):.1f}%"
         )
+    if args.plot:
+        save_plot(histories, args.plot)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Each optimizer trains the same 2-layer net (2 -> 100 ReLU -> 3, the same initial
 the CS231n spiral set (300 points, 3 classes) with full-batch softmax cross-entropy, so the
 only difference between the runs is the update rule. The learning rates are each rule's
 usual ones (SGD needs a large step; RMSprop and Adam scale theirs per parameter). Prints the
-final loss of each and, with ``--plot PATH``, saves the loss curves (needs matplotlib).
+final loss of each and, with ``--plot PATH``, saves the loss curves (needs matplotlib). With tqdm installed, a terminal
+shows a progress bar per optimizer.
 
     python examples/optimizers.py --plot docs/images/optimizers.png   # 1,000 steps each
     python examples/optimizers.py --quick                             # 100 steps each, for CI
@@ -13,7 +14,8 @@ final loss of each and, with ``--plot PATH``, saves the loss curves (needs matpl
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable
+import sys
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -36,12 +38,25 @@ def make_model() -> nn.Module:
     return nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
 
 
-def loss_curve(make_optimizer: OptimizerFactory, X: np.ndarray, y: np.ndarray, steps: int) -> list[float]:
+def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:
+    """``iterable`` with a tqdm progress bar if tqdm is installed and the output is a terminal."""
+    if not sys.stdout.isatty():
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, desc=desc, leave=False)
+
+
+def loss_curve(
+    make_optimizer: OptimizerFactory, X: np.ndarray, y: np.ndarray, steps: int, desc: str = "training"
+) -> list[float]:
     """Train a fresh model for ``steps`` full-batch steps; the loss before each step."""
     model = make_model()
     opt = make_optimizer(model.parameters())
     losses = []
-    for _ in range(steps):
+    for _ in progress(range(steps), desc=desc):
         opt.zero_grad()
         loss = F.cross_entropy(model(X), y)
         loss.backward()
@@ -86,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"2-layer net (100 ReLU units) on {len(X)} spiral points, {steps} full-batch steps per optimizer")
     curves = {}
     for label, make_optimizer in OPTIMIZERS.items():
-        curves[label] = loss_curve(make_optimizer, X, y, steps)
+        curves[label] = loss_curve(make_optimizer, X, y, steps, desc=label)
         print(f"{label:30s} loss: first {curves[label][0]:.4f}, final {curves[label][-1]:.4f}")
     if args.plot:
         save_plot(curves, args.plot)
