@@ -72,7 +72,7 @@ def test_minibatches_cover_every_sample_once(n, batch_size, shuffle, seed):
     assert len(batches) == -(-n // batch_size)
     assert all(len(xb) == batch_size for xb, _ in batches[:-1])
     if batches:
-        assert 1 <= len(batches[-1][0]) <= batch_size
+        assert 0 < len(batches[-1][0]) <= batch_size
     seen = np.concatenate([yb for _, yb in batches]) if batches else np.array([], dtype=int)
     assert sorted(seen.tolist()) == list(range(n))
     for xb, yb in batches:  # rows stay paired with their labels
