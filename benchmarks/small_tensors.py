@@ -76,6 +76,22 @@ class NumpySmall(Impl):
         return float(loss), dx
 
 
+
+def op_cycle(x: Any) -> Any:
+    """The workload's OPS ops on ``x`` (a tinygrad_lite or a torch tensor: both spell them alike)."""
+    y = x
+    for i in range(OPS):
+        kind = i % 4
+        if kind == MUL:
+            y = y * x
+        elif kind == ADD:
+            y = y + SHIFT
+        elif kind == TANH:
+            y = y.tanh()
+        else:
+            y = y.exp()
+    return y
+
 class TinygradSmall(Impl):
     def __init__(self) -> None:
         self.x = tl.tensor(initial_x(), requires_grad=True)
@@ -83,18 +99,7 @@ class TinygradSmall(Impl):
     def forward_backward(self) -> tl.Tensor:
         x = self.x
         x.zero_grad()
-        y = x
-        for i in range(OPS):
-            kind = i % 4
-            if kind == MUL:
-                y = y * x
-            elif kind == ADD:
-                y = y + SHIFT
-            elif kind == TANH:
-                y = y.tanh()
-            else:
-                y = y.exp()
-        loss = y.sum()
+        loss: tl.Tensor = op_cycle(x).sum()
         loss.backward()
         return loss
 
@@ -114,18 +119,7 @@ class TorchSmall(Impl):
     def forward_backward(self) -> Any:
         x = self.x
         x.grad = None
-        y = x
-        for i in range(OPS):
-            kind = i % 4
-            if kind == MUL:
-                y = y * x
-            elif kind == ADD:
-                y = y + SHIFT
-            elif kind == TANH:
-                y = y.tanh()
-            else:
-                y = y.exp()
-        loss = y.sum()
+        loss = op_cycle(x).sum()
         loss.backward()
         return loss
 
