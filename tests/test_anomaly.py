@@ -36,10 +36,10 @@ def test_outside_the_block_numpy_behaviour_holds() -> None:
     with np.errstate(invalid="ignore"):
         y = Tensor([-1.0], requires_grad=True).log()
     assert np.isnan(y.data).all()
-    assert not tl.function.state.anomaly
+    assert not tl.state.state.anomaly
 
 
 def test_the_block_restores_the_previous_state_after_an_error() -> None:
     with pytest.raises(FloatingPointError), tl.detect_anomaly(), np.errstate(divide="ignore"):
         Tensor([0.0]).log()
-    assert not tl.function.state.anomaly
+    assert not tl.state.state.anomaly

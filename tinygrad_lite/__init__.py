@@ -4,16 +4,22 @@
     w = tl.tensor(0.0, requires_grad=True, name="w")
     cost = w**2 - 10*w + 25
     cost.backward()        # w.grad == -10
+
+The modules, bottom-up (each imports only modules listed before it): errors, state, shapes,
+validation, randomness, anomaly, engine (Tensor, backward), function (Function.apply), ops,
+creation, functional, nn, optim, gradcheck, testing, serialization, data, viz.
 """
 
 from . import data, functional, nn, optim
 from .anomaly import detect_anomaly
 from .creation import arange, concatenate, maximum, minimum, ones, randn, stack, tensor, where, zeros
-from .engine import GradientShapeError, Tensor
-from .function import Function, enable_grad, is_grad_enabled, name_scope, no_grad
-from .gradcheck import GradcheckError, gradcheck, numerical_gradient, rel_error
-from .ops import IndexingError
+from .engine import Tensor
+from .errors import GradcheckError, GradientShapeError, IndexingError, InPlaceModificationError
+from .function import Function
+from .gradcheck import gradcheck, numerical_gradient, rel_error
+from .randomness import manual_seed
 from .serialization import load, save
+from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
 from .viz import draw_graph, explain, save_graph
 
 __version__ = "0.1.0"
@@ -22,6 +28,7 @@ __all__ = [
     "Function",
     "GradcheckError",
     "GradientShapeError",
+    "InPlaceModificationError",
     "IndexingError",
     "Tensor",
     "arange",
@@ -35,6 +42,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "load",
+    "manual_seed",
     "maximum",
     "minimum",
     "name_scope",
@@ -47,6 +55,7 @@ __all__ = [
     "rel_error",
     "save",
     "save_graph",
+    "set_grad_enabled",
     "stack",
     "tensor",
     "where",

@@ -1,15 +1,46 @@
-"""``tl.detect_anomaly()``: find the first op whose output (or gradient) is NaN or infinite."""
+"""Where ops come from, and ``tl.detect_anomaly()``: find the first op whose output (or gradient)
+is NaN or infinite.
+
+Every recorded op remembers the line of the user's code that created it (`user_frame`), so
+that errors found later, in backward, can point at it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
+from types import CodeType
 from typing import Any
 
 import numpy as np
 
-from .engine import Tensor, _user_location
-from .function import state
+from .state import state
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_frame() -> tuple[CodeType | None, int]:
+    """The code object and line number of the innermost frame outside this package."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return None, 0
+    return frame.f_code, frame.f_lineno
+
+
+def user_location() -> str:
+    """``file:line`` of the innermost frame outside this package (for error messages)."""
+    code, line = user_frame()
+    return "<unknown>" if code is None else f"{code.co_filename}:{line}"
+
+
+def location_text(ctx: Any) -> str:
+    """``file:line`` where the op ``ctx`` was created."""
+    code = getattr(ctx, "location", None)
+    return "<unknown>" if code is None else f"{code.co_filename}:{ctx.line}"
 
 
 @contextlib.contextmanager
@@ -17,7 +48,7 @@ def detect_anomaly() -> Iterator[None]:
     """Check every op's output in forward and its gradients in backward inside this block.
 
     The first NaN or inf raises ``FloatingPointError`` naming the op, its input shapes and the
-    line of your code that created it. Outside the block nothing is checked or slowed down::
+    line of your code that created it. Outside the block nothing is checked or slowed down:
 
         with tl.detect_anomaly():
             loss = model(X).log().sum()   # FloatingPointError: log produced nan ... at train.py:12
@@ -33,7 +64,7 @@ def detect_anomaly() -> Iterator[None]:
 
 def _describe(ctx: Any) -> str:
     shapes = ", ".join(str(p.shape) for p in ctx.parents)
-    return f"'{ctx.name}' (inputs of shapes {shapes}) created at {getattr(ctx, 'location', '<unknown>')}"
+    return f"'{ctx.name}' (inputs of shapes {shapes}) created at {location_text(ctx)}"
 
 
 def _bad(array: np.ndarray) -> str | None:
@@ -42,14 +73,15 @@ def _bad(array: np.ndarray) -> str | None:
     return "nan" if np.isnan(array).any() else "inf"
 
 
-def check_forward(ctx: Any, out: Tensor) -> None:
-    ctx.location = _user_location()
-    problem = _bad(out.data)
+def check_forward(ctx: Any, data: np.ndarray) -> None:
+    """Raise FloatingPointError if the output of the op ``ctx`` holds a NaN or an inf."""
+    problem = _bad(data)
     if problem is not None:
         raise FloatingPointError(f"detect_anomaly: the op {_describe(ctx)} produced {problem} in its output")
 
 
-def check_backward(ctx: Any, parent: Tensor, grad: np.ndarray) -> None:
+def check_backward(ctx: Any, parent: Any, grad: np.ndarray) -> None:
+    """Raise FloatingPointError if the gradient an op passes to ``parent`` holds a NaN or an inf."""
     problem = _bad(grad)
     if problem is not None:
         raise FloatingPointError(

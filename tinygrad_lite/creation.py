@@ -10,6 +10,7 @@ import numpy as np
 
 from . import ops
 from .engine import ArrayLike, Tensor, constant
+from .randomness import generator
 
 
 def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
@@ -47,9 +48,10 @@ def randn(
     dtype: Any = np.float64,
     name: str | None = None,
 ) -> Tensor:
-    """Standard normal samples; ``rng`` is a ``np.random.Generator`` or a seed, for reproducible runs."""
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    return _leaf(generator.standard_normal(_shape(shape)).astype(dtype, copy=False), requires_grad, name)
+    """Standard normal samples; ``rng`` is a ``np.random.Generator`` or an int seed (None: the
+    global generator that `tl.manual_seed` seeds), for reproducible runs."""
+    samples = generator(rng).standard_normal(_shape(shape))
+    return _leaf(samples.astype(dtype, copy=False), requires_grad, name)
 
 
 def arange(

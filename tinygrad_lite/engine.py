@@ -1,28 +1,46 @@
-"""The Tensor: a NumPy array, the op that made it, and reverse-mode autodiff over the graph.
+"""The Tensor: a NumPy array, the record of the op that made it, and reverse-mode autodiff.
 
-A Tensor made by an op remembers that op's record (its `Function` instance, ``_ctx``),
-which holds the input Tensors (``parents``). ``backward()`` walks this graph once, from the
-output to the inputs in reverse topological order, calling each op's ``backward`` with the
-gradient of its output and summing what comes back into every input that requires grad.
+A Tensor made by an op keeps that op's record (a `Function` instance, ``_ctx``), which holds
+the input Tensors (``parents``). ``backward()`` walks this graph once, from the output to the
+inputs in reverse topological order, calling each op's ``backward`` with the gradient of its
+output and summing what comes back into every input that requires grad.
+
+Layering: this module builds on `errors`, `state`, `shapes` and `anomaly`, and never imports
+the modules above it. The one deliberate back-edge is `_ops`: Tensor's operators (``a + b``,
+``a.exp()``) call the ops of `ops.py`, which are built on `Function` (function.py), which
+builds on Tensor. ``ops.py`` hands itself over with `register_ops` when it is imported.
 """
 
 from __future__ import annotations
 
 import numbers
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from . import function, ops
+from . import anomaly
+from .errors import GradientShapeError, IndexingError, InPlaceModificationError
+from .shapes import normalize_axis as _normalize_axis
+from .shapes import single_axis as _single_axis
+from .shapes import sum_to_shape
+from .state import state
+from .validation import check_bounds as _check_bounds
 
 if TYPE_CHECKING:
     from .function import Function
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
 Index = Any
+
+_ops: Any = None  # the ops module, handed over by ops.py (see the module docstring)
+
+
+def register_ops(module: ModuleType) -> None:
+    """Called once by ``ops.py``: the op classes that Tensor's operators and methods use."""
+    global _ops
+    _ops = module
 
 
 def _check_floating(dtype: np.dtype[Any]) -> None:
@@ -37,8 +55,8 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data, requires_grad=False, dtype=None, name=None)``: ``data`` is a number, a
-    nested list, a NumPy array (which keeps its dtype) or a Tensor (whose data is shared).
-    Numbers and lists become float64 unless ``dtype`` says otherwise::
+    nested list, a NumPy array (copied; it keeps its dtype) or a Tensor (whose data is shared).
+    Numbers and lists become float64 unless ``dtype`` says otherwise:
 
         w = Tensor(0.0, requires_grad=True, name="w")
         cost = w**2 - 10*w + 25
@@ -46,7 +64,9 @@ class Tensor:
         w.grad   # array(-10.)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "scope", "__weakref__")
+    __slots__ = (
+        "data", "grad", "requires_grad", "name", "_ctx", "scope", "_vc", "_model_path", "_hooks", "__weakref__"
+    )
     __array_ufunc__ = None  # so `ndarray + Tensor` calls Tensor.__radd__ instead of looping
 
     data: np.ndarray
@@ -55,6 +75,9 @@ class Tensor:
     name: str | None
     _ctx: Function | None
     scope: str
+    _vc: list[int] | None  # the in-place change counter, shared with views; None until needed
+    _model_path: str | None  # the place in a model ("fc1.weight"), set by nn.Module
+    _hooks: list[Callable[[np.ndarray], Any]] | None
 
     def __init__(
         self,
@@ -80,10 +103,13 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._ctx = None
-        self.scope = function.state.scope
+        self.scope = state.scope
+        self._vc = None
+        self._model_path = None
+        self._hooks = None
 
     @classmethod
-    def make(cls, data: np.ndarray, ctx: Function | None, requires_grad: bool) -> Tensor:
+    def _make(cls, data: np.ndarray, ctx: Function | None, requires_grad: bool) -> Tensor:
         """The fast constructor the ops use: no checks, no copy."""
         out = cls.__new__(cls)
         out.data = data
@@ -91,25 +117,32 @@ class Tensor:
         out.requires_grad = requires_grad
         out.name = None
         out._ctx = ctx
-        out.scope = function.state.scope
+        out.scope = state.scope
+        out._vc = None
+        out._model_path = None
+        out._hooks = None
         return out
 
     # ----- what a Tensor is -------------------------------------------------------------
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of the data, as ``ndarray.shape``."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of dimensions."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements (a property, as in NumPy; PyTorch's ``size()`` is ``shape``)."""
         return self.data.size
 
     @property
     def dtype(self) -> np.dtype[Any]:
+        """The NumPy dtype of the data."""
         return self.data.dtype
 
     @property
@@ -124,9 +157,28 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor no recorded op made (data, weights, constants)."""
         return self._ctx is None
 
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's data (or a view's, or a detached copy's) was changed in place."""
+        return 0 if self._vc is None else self._vc[0]
+
+    def _bump_version(self) -> None:
+        """Count an in-place change of ``data`` (the in-place methods and optimizers call it)."""
+        if self._vc is None:
+            self._vc = [0]
+        self._vc[0] += 1
+
+    def _share_version(self, other: Tensor) -> None:
+        """Make this tensor count its in-place changes together with ``other`` (a view or a detached copy)."""
+        if other._vc is None:
+            other._vc = [0]
+        self._vc = other._vc
+
     def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
         return self.data.item()
@@ -136,6 +188,7 @@ class Tensor:
         return self.data
 
     def tolist(self) -> Any:
+        """The data as (nested) Python lists, as ``ndarray.tolist``."""
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -182,11 +235,16 @@ class Tensor:
 
     # ----- autodiff ---------------------------------------------------------------------
 
-    def backward(self, gradient: ArrayLike | None = None) -> None:
+    def backward(self, gradient: ArrayLike | None = None, retain_graph: bool | None = None) -> None:
         """Reverse-mode autodiff: add d(self)/d(t) into ``t.grad`` for every ``t`` that requires grad.
 
         ``gradient`` is the gradient of some final scalar with respect to this tensor; it
-        defaults to 1 for a tensor with one element and is required otherwise.
+        defaults to 1 for a tensor with one element and is required otherwise. Graphs are
+        always kept, so ``retain_graph`` is accepted (as in PyTorch) and changes nothing: a
+        second ``backward()`` adds the same gradients again.
+
+            y = (x * x).sum()
+            y.backward()          # x.grad == 2 * x
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -201,7 +259,13 @@ class Tensor:
                 )
             seed = np.ones(self.shape, dtype=self.dtype)
         else:
-            seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
+            given = gradient.data if isinstance(gradient, Tensor) else gradient
+            if np.iscomplexobj(given):
+                raise TypeError("backward(): gradient= must be real, got complex values")
+            try:
+                seed = np.array(given, dtype=self.dtype)  # a copy: .grad never aliases the argument
+            except (TypeError, ValueError) as error:
+                raise TypeError(f"backward(): gradient= must be numeric, got {type(given).__name__}: {error}") from None
             if seed.ndim == 0 and self.data.size == 1:
                 seed = seed.reshape(self.shape)
             if seed.shape != self.shape:
@@ -210,69 +274,258 @@ class Tensor:
                 )
         run_backward(self, seed)
 
+    def register_hook(self, hook: Callable[[np.ndarray], Any]) -> Callable[[], None]:
+        """Call ``hook(grad)`` with the gradient flowing into this tensor during backward.
+
+        The hook sees the sum of all paths' gradients for this backward pass, before it is
+        added into ``.grad`` (and, for an intermediate, before it flows on to the inputs); if
+        it returns an array (or Tensor, or number) of the same shape, that replaces the
+        gradient. Returns a function that removes the hook:
+
+            h = x.register_hook(lambda g: g * 2)   # doubles every gradient reaching x
+            h()                                     # removes it
+        """
+        if not callable(hook):
+            raise TypeError(f"register_hook needs a callable, got {type(hook).__name__}")
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad: it never gets a gradient")
+        if self._hooks is None:
+            self._hooks = []
+        hooks = self._hooks
+        hooks.append(hook)
+
+        def remove() -> None:
+            if hook in hooks:
+                hooks.remove(hook)
+
+        return remove
+
     def zero_grad(self) -> None:
-        """Forget the accumulated gradient (sets ``.grad`` to None)."""
+        """Forget the accumulated gradient (sets ``.grad`` to None; PyTorch's ``x.grad.zero_()``)."""
         self.grad = None
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut off from the graph."""
-        out = Tensor.make(self.data, None, False)
+        """A new leaf sharing this tensor's data (and its in-place change counter), cut off from the graph."""
+        out = Tensor._make(self.data, None, False)
         out.name = self.name
+        out._share_version(self)
         return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set ``requires_grad`` in place (leaves only) and return self."""
+        """Set ``requires_grad`` in place and return self; only leaves can change it.
+
+            w = tl.zeros(3).requires_grad_()     # a trainable leaf
+            w.requires_grad_(False)              # frozen
+        """
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(f"requires_grad_ takes True or False, got {type(requires_grad).__name__} {requires_grad!r}")
+        requires_grad = bool(requires_grad)
+        if self._ctx is not None and requires_grad != self.requires_grad:
+            raise RuntimeError(
+                f"requires_grad_({requires_grad}) on the result of an op ({self.op!r}): only leaves can change "
+                "it; use .detach() for a tensor cut off from the graph"
+            )
         if requires_grad:
             _check_floating(self.dtype)
         self.requires_grad = requires_grad
         return self
 
+    # ----- in-place updates -------------------------------------------------------------
+    # In place means: the same object, still a leaf, requires_grad kept, data changed. That is
+    # only safe where no graph is being recorded for this tensor: under tl.no_grad(), or on a
+    # tensor that does not require grad. Every change is counted (the version check).
+
+    def _check_in_place(self, what: str, operator: bool = False) -> bool:
+        """Whether ``what`` may change this tensor in place; raise where it may not.
+
+        Returns False for ``a += b`` on a non-leaf that requires grad with grad mode on: that
+        is recorded as an ordinary out-of-place op instead, as in PyTorch's autograd.
+        """
+        if not (self.requires_grad and state.grad_enabled):
+            return True
+        if self._ctx is None:
+            raise RuntimeError(
+                f"{what} would change a leaf that requires grad in place while the graph is being "
+                f"recorded; update it inside `with tl.no_grad():` (e.g. `with tl.no_grad(): w -= lr * w.grad`)"
+            )
+        if operator:
+            return False
+        raise RuntimeError(
+            f"{what} would change the result of an op ({self.op!r}) in place while the graph is being "
+            f"recorded, which would break its gradient; write it out of place (e.g. `y = y * 2`)"
+        )
+
+    def _operand(self, other: Any, what: str) -> Any:
+        """``other`` as a number or an array that fits into this tensor in place (it broadcasts to its shape)."""
+        value: Any
+        if isinstance(other, Tensor):
+            if other.requires_grad and state.grad_enabled:
+                raise RuntimeError(
+                    f"{what}: the value requires grad, but an in-place write is not recorded in the graph; "
+                    "compute the result out of place, or pass value.detach()"
+                )
+            value = other.data
+        else:
+            value = np.asarray(other) if not isinstance(other, (float, int)) else other
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "OUSV":
+                raise TypeError(f"{what}: the value must be numeric, got an array of dtype {value.dtype}")
+            if value.dtype.kind == "c" and self.dtype.kind != "c":
+                raise TypeError(f"{what}: cannot write complex values into a tensor of dtype {self.dtype}")
+            try:
+                np.broadcast_to(value, self.shape)
+            except ValueError:
+                raise ValueError(
+                    f"{what}: a value of shape {value.shape} does not broadcast to the tensor's shape {self.shape}"
+                ) from None
+        return value
+
+    def _in_place(self, what: str, ufunc: Any, other: Any) -> Tensor:
+        value = self._operand(other, what)
+        try:
+            ufunc(self.data, value, out=self.data, casting="same_kind")
+        except TypeError as error:  # NumPy's UFuncTypeError: e.g. float into an int tensor
+            raise TypeError(f"{what} on a tensor of dtype {self.dtype}: {error}") from None
+        self._bump_version()
+        return self
+
+    def __iadd__(self, other: ArrayLike) -> Tensor:
+        if not self._check_in_place("+=", operator=True) or _needs_graph(other):
+            return self + other
+        return self._in_place("+=", np.add, other)
+
+    def __isub__(self, other: ArrayLike) -> Tensor:
+        if not self._check_in_place("-=", operator=True) or _needs_graph(other):
+            return self - other
+        return self._in_place("-=", np.subtract, other)
+
+    def __imul__(self, other: ArrayLike) -> Tensor:
+        if not self._check_in_place("*=", operator=True) or _needs_graph(other):
+            return self * other
+        return self._in_place("*=", np.multiply, other)
+
+    def __itruediv__(self, other: ArrayLike) -> Tensor:
+        if not self._check_in_place("/=", operator=True) or _needs_graph(other):
+            return self / other
+        return self._in_place("/=", np.true_divide, other)
+
+    def add_(self, other: ArrayLike, alpha: float = 1) -> Tensor:
+        """In place: ``self += alpha * other`` (under ``tl.no_grad()`` or on a tensor that does not require grad)."""
+        self._check_in_place("add_()")
+        return self._in_place("add_()", np.add, _scaled(other, alpha))
+
+    def sub_(self, other: ArrayLike, alpha: float = 1) -> Tensor:
+        """In place: ``self -= alpha * other``."""
+        self._check_in_place("sub_()")
+        return self._in_place("sub_()", np.subtract, _scaled(other, alpha))
+
+    def mul_(self, other: ArrayLike) -> Tensor:
+        """In place: ``self *= other``."""
+        self._check_in_place("mul_()")
+        return self._in_place("mul_()", np.multiply, other)
+
+    def div_(self, other: ArrayLike) -> Tensor:
+        """In place: ``self /= other``."""
+        self._check_in_place("div_()")
+        return self._in_place("div_()", np.true_divide, other)
+
+    def zero_(self) -> Tensor:
+        """In place: set every element to 0 (``.grad`` is untouched; see `zero_grad`)."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        """In place: set every element to ``value`` (cast to the tensor's dtype)."""
+        self._check_in_place("fill_()")
+        array = self._operand(value, "fill_()")
+        if np.ndim(array) != 0:
+            raise ValueError(f"fill_() takes one number, got an array of shape {np.shape(array)}; use copy_()")
+        return self._copy_from(array, "fill_()")
+
+    def copy_(self, src: ArrayLike) -> Tensor:
+        """In place: copy ``src`` into this tensor, broadcast to its shape and cast to its dtype."""
+        self._check_in_place("copy_()")
+        return self._copy_from(self._operand(src, "copy_()"), "copy_()")
+
+    def clip_(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """In place: clip every element into ``[lo, hi]`` (either bound may be None)."""
+        self._check_in_place("clip_()")
+        _check_bounds(lo, hi, "clip_()")
+        np.clip(self.data, lo, hi, out=self.data)
+        self._bump_version()
+        return self
+
+    def _copy_from(self, array: Any, what: str) -> Tensor:
+        try:
+            np.copyto(self.data, array, casting="unsafe")
+        except TypeError as error:
+            raise TypeError(f"{what} into a tensor of dtype {self.dtype}: {error}") from None
+        self._bump_version()
+        return self
+
+    def __setitem__(self, index: Index, value: ArrayLike) -> None:
+        """``t[index] = value`` in place (under ``tl.no_grad()`` or on a tensor that does not require grad)."""
+        self._check_in_place("item assignment t[index] = value")
+        array = value.data if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor) and value.requires_grad and state.grad_enabled:
+            self._operand(value, "item assignment")  # raises: the write would not be recorded
+        if np.iscomplexobj(array) and self.dtype.kind != "c":
+            raise TypeError(f"item assignment: cannot write complex values into a tensor of dtype {self.dtype}")
+        try:
+            self.data[_index_arrays(index)] = array
+        except IndexError as error:
+            raise IndexingError(f"index {index!r:.200} does not fit a tensor of shape {self.shape}: {error}") from None
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"item assignment into a tensor of shape {self.shape} at {index!r:.200}: {error}"
+            ) from None
+        self._bump_version()
+
     # ----- operators --------------------------------------------------------------------
 
     def __add__(self, other: ArrayLike) -> Tensor:
-        return ops.Add.apply(self, other)
+        return _ops.Add.apply(self, other)
 
     def __radd__(self, other: ArrayLike) -> Tensor:
-        return ops.Add.apply(other, self)
+        return _ops.Add.apply(other, self)
 
     def __sub__(self, other: ArrayLike) -> Tensor:
-        return ops.Sub.apply(self, other)
+        return _ops.Sub.apply(self, other)
 
     def __rsub__(self, other: ArrayLike) -> Tensor:
-        return ops.Sub.apply(other, self)
+        return _ops.Sub.apply(other, self)
 
     def __mul__(self, other: ArrayLike) -> Tensor:
-        return ops.Mul.apply(self, other)
+        return _ops.Mul.apply(self, other)
 
     def __rmul__(self, other: ArrayLike) -> Tensor:
-        return ops.Mul.apply(other, self)
+        return _ops.Mul.apply(other, self)
 
     def __truediv__(self, other: ArrayLike) -> Tensor:
-        return ops.Div.apply(self, other)
+        return _ops.Div.apply(self, other)
 
     def __rtruediv__(self, other: ArrayLike) -> Tensor:
-        return ops.Div.apply(other, self)
+        return _ops.Div.apply(other, self)
 
     def __pow__(self, exponent: ArrayLike) -> Tensor:
-        return ops.Pow.apply(self, exponent)
+        return _ops.Pow.apply(self, exponent)
 
     def __rpow__(self, base: ArrayLike) -> Tensor:
-        return ops.Pow.apply(base, self)
+        return _ops.Pow.apply(base, self)
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
-        return ops.MatMul.apply(self, other)
+        return _ops.MatMul.apply(self, other)
 
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
-        return ops.MatMul.apply(other, self)
+        return _ops.MatMul.apply(other, self)
 
     def __neg__(self) -> Tensor:
-        return ops.Neg.apply(self)
+        return _ops.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
         return self
 
     def __getitem__(self, index: Index) -> Tensor:
-        return ops.Index.apply(self, index=_index_arrays(index))
+        return _ops.Index.apply(self, index=_index_arrays(index))
 
     # Comparisons are not differentiable: they return boolean constants.
     def __lt__(self, other: ArrayLike) -> Tensor:
@@ -296,79 +549,79 @@ class Tensor:
     # ----- methods ------------------------------------------------------------------------
 
     def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
+        return _ops.Exp.apply(self)
 
     def log(self) -> Tensor:
-        return ops.Log.apply(self)
+        return _ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(self)
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+        return _ops.Tanh.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(self)
 
     def relu(self) -> Tensor:
-        return ops.Relu.apply(self)
+        return _ops.Relu.apply(self)
 
     def abs(self) -> Tensor:
-        return ops.Abs.apply(self)
+        return _ops.Abs.apply(self)
 
     def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.Sum.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+        return _ops.Sum.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
 
     def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis``: ``sum / n``, composed from the two primitives."""
         axes = _normalize_axis(axis, self.ndim)
         count = self.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        total = ops.Sum.apply(self, axis=axes, keepdims=bool(keepdims))
+        total = _ops.Sum.apply(self, axis=axes, keepdims=bool(keepdims))
         if count == 0:  # like np.mean of nothing: nan, without dividing by zero
             return total * np.nan
         return total * (1.0 / count)
 
     def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.Max.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+        return _ops.Max.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
 
     def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.Min.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+        return _ops.Min.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
 
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return ops.Reshape.apply(self, shape=shape)
+        return _ops.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        return ops.Transpose.apply(self, axes=axes or None)
+        return _ops.Transpose.apply(self, axes=axes or None)
 
     @property
     def T(self) -> Tensor:
-        return ops.Transpose.apply(self, axes=None)
+        return _ops.Transpose.apply(self, axes=None)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        return ops.Clip.apply(self, lo=lo, hi=hi)
+        return _ops.Clip.apply(self, lo=lo, hi=hi)
 
     def maximum(self, other: ArrayLike) -> Tensor:
-        return ops.Maximum.apply(self, other)
+        return _ops.Maximum.apply(self, other)
 
     def minimum(self, other: ArrayLike) -> Tensor:
-        return ops.Minimum.apply(self, other)
+        return _ops.Minimum.apply(self, other)
 
     def softmax(self, axis: int = -1) -> Tensor:
-        return ops.Softmax.apply(self, axis=_single_axis(axis, self.ndim))
+        return _ops.Softmax.apply(self, axis=_single_axis(axis, self.ndim))
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        return ops.LogSoftmax.apply(self, axis=_single_axis(axis, self.ndim))
+        return _ops.LogSoftmax.apply(self, axis=_single_axis(axis, self.ndim))
 
     def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return ops.LogSumExp.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+        return _ops.LogSumExp.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another dtype; the gradient is cast back."""
-        return ops.Cast.apply(self, dtype=np.dtype(dtype))
+        return _ops.Cast.apply(self, dtype=np.dtype(dtype))
 
     def argmax(self, axis: int | None = None) -> np.ndarray:
         """Indices of the maxima (not differentiable): a NumPy array."""
@@ -383,10 +636,6 @@ class Tensor:
 
     def all(self) -> bool:
         return bool(self.data.all())
-
-
-class GradientShapeError(ValueError, RuntimeError):
-    """A gradient of the wrong shape (a ValueError, and a RuntimeError as in PyTorch)."""
 
 
 # ----- turning things into tensors ---------------------------------------------------------
@@ -405,21 +654,31 @@ def _array_from_python(data: Any, dtype: Any) -> np.ndarray:
 
 
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
-    """A constant input of an op. A Python number takes the dtype of the tensor it meets
-    (``float32_tensor * 2.5`` stays float32); arrays keep their own dtype."""
+    """Any input of an op that is not a Tensor, as a constant leaf: the one coercion rule.
+
+    A Python number takes the dtype of the float tensor it meets (``float32_tensor * 2.5``
+    stays float32); NumPy arrays and scalars keep their own dtype; lists become float64.
+    """
     kind = type(value)
     if (kind is float or kind is int) and like is not None and like.data.dtype.kind == "f":
-        return Tensor.make(np.array(value, dtype=like.data.dtype), None, False)  # the common case: w * 10
+        return Tensor._make(np.array(value, dtype=like.data.dtype), None, False)  # the common case: w * 10
     if kind is np.ndarray:
-        return Tensor.make(value, None, False)
+        if value.dtype.kind in "OUSV":
+            raise TypeError(f"an op's input must be numeric, got an array of dtype {value.dtype}")
+        return Tensor._make(value, None, False)
     if isinstance(value, numbers.Number) and not isinstance(value, np.generic):
         if like is not None and like.data.dtype.kind == "f" and not isinstance(value, complex):
-            return Tensor.make(np.array(value, dtype=like.data.dtype), None, False)
+            return Tensor._make(np.array(value, dtype=like.data.dtype), None, False)
         dtype = np.float64 if like is None else np.result_type(like.data.dtype, value)  # type: ignore[arg-type]
-        return Tensor.make(np.array(value, dtype=dtype), None, False)
+        return Tensor._make(np.array(value, dtype=dtype), None, False)
     if isinstance(value, np.generic):
-        return Tensor.make(np.asarray(value), None, False)
-    return Tensor.make(_array_from_python(value, None), None, False)
+        return Tensor._make(np.asarray(value), None, False)
+    return Tensor._make(_array_from_python(value, None), None, False)
+
+
+def as_tensor(value: Any, like: Tensor | None = None) -> Tensor:
+    """``value`` if it is a Tensor, else `constant(value, like)`."""
+    return value if isinstance(value, Tensor) else constant(value, like)
 
 
 def as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
@@ -432,10 +691,23 @@ def as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
     return tuple([x if isinstance(x, Tensor) else constant(x, like) for x in inputs])
 
 
+def _needs_graph(other: Any) -> bool:
+    """Whether ``t += other`` must be recorded (out of place) to keep ``other``'s gradient."""
+    return isinstance(other, Tensor) and other.requires_grad and state.grad_enabled
+
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"alpha must be a real number, got {type(alpha).__name__} {alpha!r}")
+    if alpha == 1:
+        return other
+    return (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+
+
 def _compare(ufunc: Any, a: Tensor, b: Any) -> Tensor:
     other = b.data if isinstance(b, Tensor) else constant(b, a).data
     try:
-        return Tensor.make(ufunc(a.data, other), None, False)
+        return Tensor._make(ufunc(a.data, other), None, False)
     except ValueError:
         raise ValueError(
             f"cannot compare tensors of shapes {a.shape} and {np.shape(other)}: they do not broadcast"
@@ -451,37 +723,6 @@ def _index_arrays(index: Index) -> Index:
     if isinstance(index, list):
         return np.asarray(index)
     return index
-
-
-def _normalize_axis(axis: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
-    """``axis`` as a sorted tuple of non-negative ints (None means all axes)."""
-    if axis is None:
-        return None
-    if isinstance(axis, (int, np.integer)):
-        axes: tuple[Any, ...] = (axis,)
-    elif isinstance(axis, (tuple, list)):
-        axes = tuple(axis)
-    else:
-        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
-    result = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
-        if not -max(ndim, 1) <= a < max(ndim, 1):  # a 0-d tensor accepts axis 0 and -1, as in PyTorch
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        result.append(int(a) % max(ndim, 1))
-    if len(set(result)) != len(result):
-        raise ValueError(f"axis {axis!r} repeats an axis")
-    return tuple(sorted(result)) if ndim else None
-
-
-def _single_axis(axis: int, ndim: int) -> int | None:
-    """``axis`` as a non-negative int; None for a 0-d tensor (which accepts 0 and -1, as in PyTorch)."""
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"axis must be an int, got {axis!r}")
-    if not -max(ndim, 1) <= axis < max(ndim, 1):
-        raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return int(axis) % ndim if ndim else None
 
 
 # ----- the backward pass -------------------------------------------------------------------
@@ -514,35 +755,86 @@ def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
     return order
 
 
-def sum_to_shape(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Undo broadcasting: sum ``grad`` over the axes along which an input of ``shape`` was stretched.
+def _fit(grad: Any, parent: Tensor, ctx: Function, position: int) -> np.ndarray:
+    """An op's gradient for ``parent`` as an array of exactly its shape and dtype.
 
-    This is the only place where broadcasting is undone; every op's gradient goes through it.
+    A gradient in a shape the input broadcasts to is summed back (`sum_to_shape`); any other
+    shape is a bug in the op's backward and raises `GradientShapeError`, never broadcast up.
     """
-    if grad.shape == shape:
-        return grad
-    if grad.ndim < len(shape):  # a custom op returned a scalar or a smaller array
-        return np.broadcast_to(grad, shape)
-    extra = grad.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
-    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
-    if extra:
-        summed = summed.reshape(summed.shape[extra:])
-    if summed.shape != shape:
-        raise RuntimeError(f"a gradient of shape {grad.shape} cannot be reduced to the input shape {shape}")
-    return summed
-
-
-def _fit(grad: Any, parent: Tensor) -> np.ndarray:
-    """Make an op's gradient for ``parent`` an array of exactly its shape and dtype."""
     array: np.ndarray = np.asarray(grad)
     if array.shape != parent.data.shape:
-        array = sum_to_shape(array, parent.data.shape)
+        try:
+            array = sum_to_shape(array, parent.data.shape)
+        except GradientShapeError:
+            raise GradientShapeError(
+                f"{ctx.name}.backward returned a gradient of shape {array.shape} for input {position} "
+                f"of shape {parent.data.shape}: a gradient must have the input's shape or a shape the input "
+                "broadcasts to (which is summed back)"
+            ) from None
     if array.dtype != parent.data.dtype:
+        if array.dtype.kind == "c" and parent.data.dtype.kind != "c":
+            raise TypeError(f"{ctx.name}.backward returned a complex gradient for input {position}, which is real")
         array = array.astype(parent.data.dtype)
     return array
+
+
+def input_gradients(ctx: Function, grad: np.ndarray) -> list[np.ndarray | None]:
+    """One step of the chain rule: the gradients ``ctx``'s op passes to each of its inputs.
+
+    Calls the op's ``backward`` with the gradient of its output and returns, aligned with
+    ``ctx.parents``, each input's gradient in the input's shape and dtype, or None for an input
+    that needs none. `run_backward` and `tl.explain` both use it.
+    """
+    input_grads = ctx.backward(ctx, grad)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    parents = ctx.parents
+    if len(input_grads) != len(parents):
+        raise RuntimeError(f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(parents)} inputs")
+    result: list[np.ndarray | None] = []
+    for position, (parent, parent_grad, needed) in enumerate(zip(parents, input_grads, ctx.needs_input_grad)):
+        if parent_grad is None or not needed:
+            result.append(None)
+            continue
+        data = parent.data
+        if type(parent_grad) is not np.ndarray or parent_grad.shape != data.shape or parent_grad.dtype != data.dtype:
+            parent_grad = _fit(parent_grad, parent, ctx, position)
+        result.append(parent_grad)
+    return result
+
+
+def _check_versions(node: Tensor, ctx: Function) -> None:
+    """Refuse to run a backward whose saved inputs (or output) were changed in place since forward."""
+    versions = ctx.versions
+    if versions is None:
+        return
+    tensors = (*ctx.parents, node)
+    for tensor, seen in zip(tensors, versions):
+        vc = tensor._vc
+        now = 0 if vc is None else vc[0]
+        if now != seen:
+            role = "its output" if tensor is node else f"its input {ctx.parents.index(tensor)}"
+            label = tensor.name or tensor._model_path or f"of shape {tensor.shape}"
+            raise InPlaceModificationError(
+                f"backward: the tensor {label!s} ({role}) of the op {ctx.name!r} created at "
+                f"{anomaly.location_text(ctx)} was changed in place after the op used it (version {seen} -> "
+                f"{now}; e.g. an optimizer step or `-=` between forward and backward), so its gradient would be "
+                "wrong: run backward() before changing it, or recompute the forward pass"
+            )
+
+
+def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:
+    for hook in list(node._hooks or ()):
+        replaced = hook(grad)
+        if replaced is None:
+            continue
+        array = np.array(replaced.data if isinstance(replaced, Tensor) else replaced, dtype=node.dtype)
+        if array.shape != node.shape:
+            raise GradientShapeError(
+                f"a hook of a tensor of shape {node.shape} returned a gradient of shape {array.shape}"
+            )
+        grad = array
+    return grad
 
 
 def run_backward(root: Tensor, seed: np.ndarray) -> None:
@@ -550,63 +842,47 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
 
     Each node is visited once, in reverse topological order, so by the time its op's backward
     runs, the gradients from all of its consumers have been summed into ``pending``.
+
+    Ownership: every ``.grad`` is an array no other tensor (and no op's saved array, no
+    user's array) refers to. A gradient array is adopted as ``.grad`` only when it is
+    ``owned`` — made fresh for this one tensor (``Function.fresh_gradients``, or a sum made
+    here); one that an op passed through (``Add`` gives the same array to both inputs) is
+    copied first.
     """
-    anomaly = function.state.anomaly
+    anomaly_on = state.anomaly
     pending: dict[int, np.ndarray] = {id(root): seed}
-    owned: set[int] = set()  # pending arrays no one else refers to: safe to add into in place
+    owned: set[int] = {id(root)}  # pending arrays no one else refers to: safe to adopt or add into
     for node in reversed(topological_order(root)):
-        grad = pending.pop(id(node), None)
+        key = id(node)
+        grad = pending.pop(key, None)
         if grad is None:  # no path carried a gradient here (every op skipped it)
             continue
         if type(grad) is not np.ndarray:  # NumPy returns sums of 0-d arrays as scalars
             grad = np.asarray(grad)
+        if node._hooks:
+            grad = _run_hooks(node, grad)
+            owned.discard(key)  # a hook may keep what it was given
         if node.grad is None:
-            node.grad = grad if grad.flags.writeable else grad.copy()  # not a read-only broadcast view
+            node.grad = grad if key in owned else grad.copy()
         else:
-            total = node.grad + grad
-            node.grad = total if type(total) is np.ndarray else np.asarray(total)
+            node.grad = np.asarray(node.grad + grad)
         ctx = node._ctx
         if ctx is None:
             continue
-        input_grads = ctx.backward(ctx, grad)
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
-        if len(input_grads) != len(ctx.parents):
-            raise RuntimeError(
-                f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(ctx.parents)} inputs"
-            )
-        for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
-            if parent_grad is None or not needed:
+        _check_versions(node, ctx)
+        for parent, parent_grad in zip(ctx.parents, input_gradients(ctx, grad)):
+            if parent_grad is None:
                 continue
-            data = parent.data
-            if type(parent_grad) is not np.ndarray or parent_grad.shape != data.shape:
-                parent_grad = _fit(parent_grad, parent)
-            elif parent_grad.dtype != data.dtype:
-                parent_grad = parent_grad.astype(data.dtype)
-            if anomaly:
-                from .anomaly import check_backward
-
-                check_backward(ctx, parent, parent_grad)
-            key = id(parent)
-            previous = pending.get(key)
+            if anomaly_on:
+                anomaly.check_backward(ctx, parent, parent_grad)
+            pkey = id(parent)
+            previous = pending.get(pkey)
             if previous is None:
-                pending[key] = parent_grad
+                pending[pkey] = parent_grad
                 if ctx.fresh_gradients:
-                    owned.add(key)
-            elif key in owned:
+                    owned.add(pkey)
+            elif pkey in owned:
                 np.add(previous, parent_grad, out=previous)  # no third array: a weight's gradient is big
             else:
-                total = previous + parent_grad
-                pending[key] = total if type(total) is np.ndarray else np.asarray(total)
-                owned.add(key)
-
-
-def _user_location() -> str:
-    """``file:line`` of the innermost frame outside this package (for error messages)."""
-    package_dir = os.path.dirname(__file__)
-    frame = sys._getframe(1)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package_dir:
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+                pending[pkey] = np.asarray(previous + parent_grad)
+                owned.add(pkey)

@@ -310,7 +310,7 @@ def _as_tensor(x: Any) -> Tensor:
     data = np.asarray(x.data if isinstance(x, Tensor) else x)
     if data.dtype.kind != "f":  # integer scores: exp and gradients need floats
         data = data.astype(np.float64)
-    return Tensor.make(data, None, False)
+    return Tensor._make(data, None, False)
 
 
 def _check_reduction(reduction: str) -> None:

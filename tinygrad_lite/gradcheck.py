@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Tensor
+from .errors import GradcheckError
 from .function import no_grad
 
 
@@ -68,10 +69,6 @@ def rel_error(a: Any, b: Any) -> float:
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-
-
-class GradcheckError(RuntimeError):
-    """The analytic gradient of an input disagrees with the numerical one."""
 
 
 def gradient_mismatch(

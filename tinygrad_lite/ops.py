@@ -3,7 +3,7 @@
 Each op reads top to bottom as ``forward`` (NumPy in, NumPy out) and ``backward`` (the
 gradient of the output in, one gradient per input out). A backward may return a gradient
 in the broadcast shape of the output: the engine sums it back to the input's shape in one
-place (`engine.sum_to_shape`). It returns ``None`` for an input that needs no gradient, so
+place (`shapes.sum_to_shape`). It returns ``None`` for an input that needs no gradient, so
 no time is spent on it (``ctx.needs_input_grad``).
 
 Conventions at non-smooth points: relu'(0) = 0, abs'(0) = 0; at a tie of ``maximum`` or
@@ -14,11 +14,15 @@ the gradient where lo <= x <= hi.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
+from . import engine
+from .errors import IndexingError
 from .function import Function
+from .validation import check_bounds
 
 Array = np.ndarray
 
@@ -27,6 +31,8 @@ Array = np.ndarray
 
 
 class Add(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         return a + b
@@ -37,6 +43,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
         return a - b
@@ -80,6 +88,8 @@ class Div(Function):
 
 
 class Neg(Function):
+    reads_data = False
+
     fresh_gradients = True
 
     @staticmethod
@@ -146,7 +156,8 @@ class MatMul(Function):
         da, db = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
             return grad @ b.T if da else None, a.T @ grad if db else None
-        # Treat 1-D operands as a row (a) or a column (b) matrix, then drop that axis again.
+        # Treat a 1-D a as a row (1, n) and a 1-D b as a column (n, 1), then drop that axis
+        # again. Gradients keep the broadcast batch dimensions: the engine sums them back.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = grad
@@ -156,18 +167,14 @@ class MatMul(Function):
             g2 = np.expand_dims(g2, -2)
         grad_a = grad_b = None
         if da:
-            grad_a = _sum_batch(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            grad_a = g2 @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                grad_a = grad_a[..., 0, :]
         if db:
-            grad_b = _sum_batch(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            grad_b = np.swapaxes(a2, -1, -2) @ g2
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
         return grad_a, grad_b
-
-
-def _sum_batch(grad: Array, shape: tuple[int, ...]) -> Array:
-    # batch dimensions of a matmul broadcast like any other op's; undo that here for the
-    # matrix part, so the reshape to a 1-D operand's shape above sees the right size
-    from .engine import sum_to_shape
-
-    return sum_to_shape(grad, shape)
 
 
 # ----- elementwise functions ---------------------------------------------------------------
@@ -282,8 +289,7 @@ class Clip(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, lo: float | None = None, hi: float | None = None) -> Array:
-        if lo is None and hi is None:
-            raise ValueError("clip needs at least one of lo and hi")
+        check_bounds(lo, hi, "clip")
         ctx.save_for_backward(a)
         return np.clip(a, lo, hi)
 
@@ -330,6 +336,8 @@ class Minimum(Function):
 
 
 class Where(Function):
+    reads_data = False
+
     """``where(condition, a, b)``; the condition is an option, not an input: it has no gradient."""
 
     fresh_gradients = True
@@ -347,6 +355,8 @@ class Where(Function):
 
 
 class Cast(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, a: Array, dtype: np.dtype[Any] | None = None) -> Array:
         return a.astype(dtype)
@@ -367,6 +377,8 @@ def _expand(grad: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
 
 
 class Sum(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         ctx.save_for_backward(a.shape)
@@ -387,8 +399,8 @@ class _Extreme(Function):
 
     @classmethod
     def forward(cls, ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
-        if a.size == 0:
-            raise ValueError("a tensor with no elements has no maximum or minimum")
+        if a.size == 0 and (axis is None or any(a.shape[i] == 0 for i in axis)):
+            raise ValueError(f"max/min over zero elements (shape {a.shape}, axis {axis}) is undefined")
         extreme = cls.reduce(a, axis=axis, keepdims=True)
         ctx.save_for_backward(a, extreme)
         return extreme if keepdims else (extreme.reshape(()) if axis is None else np.squeeze(extreme, axis))
@@ -432,8 +444,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
-        e = np.exp(_shift(a, axis))
-        out = e / e.sum(axis=axis, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a row of only -inf gives nan, as in PyTorch
+            e = np.exp(_shift(a, axis))
+            out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
@@ -451,8 +464,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
-        shifted = _shift(a, axis)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shifted = _shift(a, axis)
+            out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out
 
@@ -469,20 +483,25 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         m = _finite_max(a, axis)
-        out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+        with np.errstate(invalid="ignore", divide="ignore"):  # all -inf: -inf; any +inf: inf
+            out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a, out)
         return out if keepdims else (out.reshape(()) if axis is None else np.squeeze(out, axis))
 
     @staticmethod
     def backward(ctx: Any, grad: Array) -> Array:
         a, out = ctx.saved_tensors  # d logsumexp / da = softmax(a)
-        return _expand(grad, ctx.options["axis"], ctx.options["keepdims"]) * np.exp(a - out)
+        with np.errstate(invalid="ignore"):
+            return _expand(grad, ctx.options["axis"], ctx.options["keepdims"]) * np.exp(a - out)
 
 
 # ----- shapes and indexing ------------------------------------------------------------------
 
 
 class Reshape(Function):
+    reads_data = False
+    is_view = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, shape: tuple[int, ...] = ()) -> Array:
         ctx.save_for_backward(a.shape)
@@ -498,6 +517,9 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    reads_data = False
+    is_view = True
+
     @staticmethod
     def forward(ctx: Any, a: Array, axes: tuple[int, ...] | None = None) -> Array:
         if axes is not None and sorted(int(x) % max(a.ndim, 1) for x in axes) != list(range(a.ndim)):
@@ -520,6 +542,8 @@ class Index(Function):
     """``a[index]``; for integer-array indices, repeated positions accumulate in backward."""
 
     fresh_gradients = True
+    reads_data = False
+    is_view = True  # basic indexing gives a view; integer arrays and masks give a copy
 
     name = "getitem"
 
@@ -543,11 +567,9 @@ class Index(Function):
         return out
 
 
-class IndexingError(IndexError, ValueError):
-    """An index that does not fit the tensor (an IndexError, as in NumPy, and a ValueError)."""
-
-
 class Concatenate(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, *arrays: Array, axis: int = 0) -> Array:
         out = np.concatenate(arrays, axis=axis)  # checks the shapes and the axis first
@@ -561,6 +583,8 @@ class Concatenate(Function):
 
 
 class Stack(Function):
+    reads_data = False
+
     @staticmethod
     def forward(ctx: Any, *arrays: Array, axis: int = 0) -> Array:
         return np.stack(arrays, axis=axis)
@@ -568,3 +592,6 @@ class Stack(Function):
     @staticmethod
     def backward(ctx: Any, grad: Array) -> tuple[Array, ...]:
         return tuple(np.moveaxis(grad, ctx.options["axis"], 0))
+
+
+engine.register_ops(sys.modules[__name__])  # Tensor's operators call the ops above (engine.py explains)

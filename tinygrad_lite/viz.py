@@ -26,7 +26,8 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .engine import Tensor, sum_to_shape, topological_order
+from .engine import Tensor, topological_order
+from .shapes import sum_to_shape
 
 __all__ = [
     "BackwardStep",
