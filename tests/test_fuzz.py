@@ -1,9 +1,10 @@
-"""Throw anything at the public API: every call returns a correct result or raises a clear error.
+"""Throw anything at the public API: every call gives the right result or raises a clear error.
 
 "Clear" means one of ValueError, TypeError, RuntimeError, FloatingPointError with a message;
 never another exception type (no bare IndexError, AttributeError or ZeroDivisionError from
-deep inside), never a hang. Where a call succeeds on plain arrays, its value must equal
-NumPy's on the same data.
+deep inside), never a hang. "Right" means: every call that succeeds is compared with a
+reference — NumPy on the same data, a closed form, or finite differences — and NaN or inf
+inputs give NumPy's NaN and inf, never new ones. No result is thrown away.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ import tinygrad_lite as tl
 from tinygrad_lite import Tensor, nn, optim
 from tinygrad_lite import functional as F
 
+from .reference import log_softmax as ref_log_softmax
+from .reference import logsumexp as ref_logsumexp
+from .reference import softmax as ref_softmax
+
 ALLOWED = (ValueError, TypeError, RuntimeError, FloatingPointError)
-CASES_TRIED: list[int] = [0]
+REFUSED = object()  # what `attempt` returns for a clean refusal
 
 DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int8, np.bool_, np.complex128]
 
@@ -47,29 +52,49 @@ anything = st.one_of(
 )
 
 
+def quietly(call: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return call()
+
+
 def attempt(call: Callable[[], Any]) -> Any:
-    """Run ``call``; an allowed error with a message counts as a clean refusal (returns None)."""
-    CASES_TRIED[0] += 1
+    """Run ``call``: its result, or `REFUSED` after an allowed error with a message."""
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return call()
+        return quietly(call)
     except ALLOWED as error:
         assert str(error), f"{type(error).__name__} without a message"
+        return REFUSED
+
+
+def numpy_or_none(reference: Callable[[], Any]) -> Any:
+    """NumPy's answer on the same data, or None when NumPy itself refuses the input."""
+    try:
+        return np.asarray(quietly(reference))
+    except Exception:
         return None
 
 
-def same_as_numpy(result: Any, reference: Callable[[], Any]) -> None:
-    """A Tensor result must equal what NumPy computes from the same data (when NumPy can)."""
-    if not isinstance(result, Tensor):
+def assert_same(result: Any, expected: Any, exact: bool = True) -> None:
+    """``result`` (a Tensor, an array or a number) equals ``expected``, NaN where it has NaN."""
+    actual = np.asarray(result.data if isinstance(result, Tensor) else result)
+    expected = np.asarray(expected)
+    assert actual.shape == expected.shape, f"shape {actual.shape}, expected {expected.shape}"
+    if exact or actual.dtype.kind not in "fc":
+        np.testing.assert_array_equal(actual, expected)
+    else:
+        rtol = 3e-3 if actual.dtype == np.float16 else 1e-5  # float16 keeps about 3 digits
+        np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol / 10, equal_nan=True)
+        assert np.array_equal(np.isnan(actual), np.isnan(expected)), "NaN in other places than the reference"
+
+
+def check(result: Any, reference: Callable[[], Any], exact: bool = True) -> None:
+    """A refusal passes; a result must equal the reference (and NumPy must be able to compute one)."""
+    if result is REFUSED:
         return
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            expected = np.asarray(reference())
-    except Exception:
-        return
-    np.testing.assert_array_equal(result.data, expected)
+    expected = numpy_or_none(reference)
+    assert expected is not None, f"returned {result!r:.80} where NumPy refuses the input"
+    assert_same(result, expected, exact)
 
 
 def data_of(x: Any) -> Any:
@@ -89,47 +114,94 @@ BINARY = {
     "eq": (lambda a, b: a == b, np.equal),
 }
 
-UNARY: dict[str, Callable[[Tensor], Any]] = {
-    "exp": lambda t: t.exp(),
-    "log": lambda t: t.log(),
-    "sqrt": lambda t: t.sqrt(),
-    "tanh": lambda t: t.tanh(),
-    "sigmoid": lambda t: t.sigmoid(),
-    "relu": lambda t: t.relu(),
-    "abs": lambda t: t.abs(),
-    "neg": lambda t: -t,
-    "sum": lambda t: t.sum(),
-    "mean": lambda t: t.mean(),
-    "max": lambda t: t.max(),
-    "min": lambda t: t.min(),
-    "softmax": lambda t: t.softmax(),
-    "log_softmax": lambda t: t.log_softmax(),
-    "logsumexp": lambda t: t.logsumexp(),
-    "T": lambda t: t.T,
-    "argmax": lambda t: t.argmax(),
-    "item": lambda t: t.item(),
-    "len": lambda t: len(t),
-    "backward": lambda t: t.backward(),
-}
 
-WITH_ARGUMENT: dict[str, Callable[[Tensor, Any], Any]] = {
-    "getitem": lambda t, i: t[i],
-    "reshape": lambda t, s: t.reshape(s),
-    "transpose": lambda t, s: t.transpose(s),
-    "sum-axis": lambda t, a: t.sum(axis=a),
-    "max-axis": lambda t, a: t.max(axis=a),
-    "softmax-axis": lambda t, a: t.softmax(axis=a),
-    "clip": lambda t, lo: t.clip(lo, None),
-    "where": lambda t, x: tl.where(t > 0, t, x),
-    "concatenate": lambda t, x: tl.concatenate([t, x]),
-    "stack": lambda t, x: tl.stack([t, x]),
-    "backward-gradient": lambda t, g: (t * 1.0).backward(g),
-    "construct-with-grad": lambda t, x: Tensor(x, requires_grad=True),
-    "construct-dtype": lambda t, x: Tensor(t, dtype=x),
-    "zeros": lambda t, x: tl.zeros(x),
-    "randn": lambda t, x: tl.randn(x, rng=0),
-    "arange": lambda t, x: tl.arange(x),
+@settings(max_examples=300)
+@given(a=anything, b=anything, name=st.sampled_from(sorted(BINARY)))
+def test_binary_ops_refuse_cleanly_or_match_numpy(a: Any, b: Any, name: str) -> None:
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = attempt(lambda: Tensor(a))
+        if a is REFUSED:
+            return
+    op, reference = BINARY[name]
+    result = attempt(lambda: op(a, b))
+    if result is REFUSED:
+        return
+    a_data, b_data = data_of(a), data_of(b)
+    # Python numbers take the float tensor's dtype (float32 * 2.5 stays float32), as in PyTorch
+    for side, other in ((a, "b"), (b, "a")):
+        if isinstance(side, Tensor) and side.dtype.kind == "f":
+            if other == "b" and isinstance(b, (int, float)) and not isinstance(b, bool):
+                b_data = quietly(lambda side=side: np.asarray(b, dtype=side.dtype))
+            if other == "a" and isinstance(a, (int, float)) and not isinstance(a, bool):
+                a_data = quietly(lambda side=side: np.asarray(a, dtype=side.dtype))
+    check(result, lambda: reference(a_data, b_data))
+
+
+def _grad_of_sum(x: np.ndarray) -> np.ndarray:
+    return np.ones_like(x)
+
+
+UNARY: dict[str, tuple[Callable[[Tensor], Any], Callable[[np.ndarray], Any]]] = {
+    "exp": (lambda t: t.exp(), np.exp),
+    "log": (lambda t: t.log(), np.log),
+    "sqrt": (lambda t: t.sqrt(), np.sqrt),
+    "tanh": (lambda t: t.tanh(), np.tanh),
+    "sigmoid": (lambda t: t.sigmoid(), lambda x: 1 / (1 + np.exp(-x))),
+    "relu": (lambda t: t.relu(), lambda x: np.maximum(x, 0)),
+    "abs": (lambda t: t.abs(), np.abs),
+    "neg": (lambda t: -t, np.negative),
+    "sum": (lambda t: t.sum(), np.sum),
+    "mean": (lambda t: t.mean(), np.mean),
+    "max": (lambda t: t.max(), np.max),
+    "min": (lambda t: t.min(), np.min),
+    "softmax": (lambda t: t.softmax(), lambda x: ref_softmax(x, -1)),
+    "log_softmax": (lambda t: t.log_softmax(), lambda x: ref_log_softmax(x, -1)),
+    "logsumexp": (lambda t: t.logsumexp(), lambda x: ref_logsumexp(x, None)),
+    "T": (lambda t: t.T, np.transpose),
+    "argmax": (lambda t: t.argmax(), np.argmax),
+    "item": (lambda t: t.item(), lambda x: x.item()),
+    "len": (lambda t: len(t), len),
+    "backward-grad": (lambda t: (t.backward(), t.grad)[1], np.ones_like),
 }
+APPROXIMATE = {"exp", "log", "sqrt", "tanh", "sigmoid", "sum", "mean", "softmax", "log_softmax", "logsumexp"}
+
+
+@settings(max_examples=300)
+@given(x=numeric_arrays(), name=st.sampled_from(sorted(UNARY)), requires_grad=st.booleans())
+def test_unary_ops_refuse_cleanly_or_match_numpy(x: np.ndarray, name: str, requires_grad: bool) -> None:
+    t = attempt(lambda: Tensor(x, requires_grad=requires_grad))
+    if t is REFUSED:
+        assert requires_grad and x.dtype.kind != "f"  # only non-float data cannot require grad
+        return
+    op, reference = UNARY[name]
+    result = attempt(lambda: op(t))
+    if name == "sigmoid" and x.dtype.kind == "f" and result is not REFUSED:
+        x = x.astype(np.float64)  # the reference's exp(-x) overflows where the op's stable form does not
+    check(result, lambda: reference(x), exact=name not in APPROXIMATE)
+
+
+WITH_ARGUMENT: dict[str, tuple[Callable[[Tensor, Any], Any], Callable[[np.ndarray, Any], Any]]] = {
+    "getitem": (lambda t, i: t[i], lambda x, i: x[i]),
+    "reshape": (lambda t, s: t.reshape(s), np.reshape),
+    "transpose": (lambda t, s: t.transpose(s), lambda x, s: np.transpose(x, s) if np.ndim(s) else x.swapaxes(0, s)),
+    "sum-axis": (lambda t, a: t.sum(axis=a), lambda x, a: np.sum(x, axis=tuple(a) if isinstance(a, list) else a)),
+    "max-axis": (lambda t, a: t.max(axis=a), lambda x, a: np.max(x, axis=a)),
+    "softmax-axis": (lambda t, a: t.softmax(axis=a), lambda x, a: ref_softmax(x, a)),
+    "clip": (lambda t, lo: t.clip(lo, None), lambda x, lo: np.clip(x, data_of(lo), None)),
+    "where": (lambda t, v: tl.where(t > 0, t, v), lambda x, v: np.where(x > 0, x, data_of(v))),
+    "concatenate": (lambda t, v: tl.concatenate([t, v]), lambda x, v: np.concatenate([x, data_of(v)])),
+    "stack": (lambda t, v: tl.stack([t, v]), lambda x, v: np.stack([x, data_of(v)])),
+    "backward-gradient": (
+        lambda t, g: ((t * 1.0).backward(g), t.grad)[1],
+        lambda x, g: np.ones_like(x) if g is None else np.broadcast_to(np.asarray(data_of(g), dtype=x.dtype), x.shape),
+    ),
+    "construct-with-grad": (lambda t, v: Tensor(v, requires_grad=True), lambda x, v: np.array(data_of(v))),
+    "construct-dtype": (lambda t, d: Tensor(t, dtype=d), lambda x, d: x.astype(d)),
+    "zeros": (lambda t, n: tl.zeros(n), lambda x, n: np.zeros(n)),
+    "randn-shape": (lambda t, n: tl.randn(n, rng=0).shape, lambda x, n: np.empty(n).shape),
+    "arange": (lambda t, n: tl.arange(n), lambda x, n: np.arange(n, dtype=np.float64)),
+}
+APPROXIMATE_WITH_ARGUMENT = {"sum-axis", "softmax-axis"}
 
 arguments = st.one_of(
     anything,
@@ -139,31 +211,9 @@ arguments = st.one_of(
 )
 
 
-@settings(max_examples=300)
-@given(a=anything, b=anything, name=st.sampled_from(sorted(BINARY)))
-def test_binary_ops_refuse_cleanly_or_match_numpy(a: Any, b: Any, name: str) -> None:
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = attempt(lambda: Tensor(a))
-        if a is None:
-            return
-    op, reference = BINARY[name]
-    result = attempt(lambda: op(a, b))
-    same_as_numpy(result, lambda: reference(data_of(a), data_of(b)))
-
-
-@settings(max_examples=300)
-@given(x=numeric_arrays(), name=st.sampled_from(sorted(UNARY)), requires_grad=st.booleans())
-def test_unary_ops_refuse_cleanly(x: np.ndarray, name: str, requires_grad: bool) -> None:
-    t = attempt(lambda: Tensor(x, requires_grad=requires_grad))
-    if t is not None:
-        attempt(lambda: UNARY[name](t))
-
-
 def _is_huge(argument: Any) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            values = np.abs(np.asarray(argument, dtype=np.complex128))
+        values = quietly(lambda: np.abs(np.asarray(argument, dtype=np.complex128)))
     except (TypeError, ValueError):
         return False
     return bool(values.size and np.nan_to_num(values).max() > 1e4)
@@ -171,20 +221,62 @@ def _is_huge(argument: Any) -> bool:
 
 @settings(max_examples=400)
 @given(x=numeric_arrays(), argument=arguments, name=st.sampled_from(sorted(WITH_ARGUMENT)))
-def test_ops_with_arguments_refuse_cleanly(x: np.ndarray, argument: Any, name: str) -> None:
-    if name in ("zeros", "randn", "arange") and _is_huge(argument):
+def test_ops_with_arguments_refuse_cleanly_or_match_numpy(x: np.ndarray, argument: Any, name: str) -> None:
+    if name in ("zeros", "randn-shape", "arange") and _is_huge(argument):
         return  # a huge size is a request for memory, not bad input: NumPy would really allocate it
     t = attempt(lambda: Tensor(x, requires_grad=x.dtype.kind == "f"))
-    if t is not None:
-        attempt(lambda: WITH_ARGUMENT[name](t, argument))
+    if t is REFUSED:
+        return
+    op, reference = WITH_ARGUMENT[name]
+    result = attempt(lambda: op(t, argument))
+    if result is REFUSED:
+        return
+    if name == "where" and isinstance(result, Tensor) and isinstance(argument, (int, float)):
+        argument = np.asarray(argument, dtype=result.dtype)  # a number takes the tensor's dtype
+    if name == "backward-gradient" and x.dtype.kind == "f":
+        given = np.asarray(data_of(argument))
+        assert given.shape in (x.shape, ()), "backward accepted a gradient of another shape"
+    if name == "construct-dtype":
+        assert np.dtype(argument).kind in "biufc"
+    expected = numpy_or_none(lambda: reference(x, argument))
+    assert expected is not None, f"{name} returned {result!r:.80} where NumPy refuses"
+    if name == "randn-shape":
+        assert list(result) == expected.tolist()
+        return
+    assert_same(result, expected, exact=name not in APPROXIMATE_WITH_ARGUMENT)
 
 
 @settings(max_examples=100)
 @given(x=anything, h=st.one_of(st.floats(allow_nan=True), st.none(), st.text(max_size=2)))
-def test_gradient_checking_refuses_cleanly(x: Any, h: Any) -> None:
-    attempt(lambda: tl.numerical_gradient(lambda v: float(np.sum(v)), x, h=h))
-    attempt(lambda: tl.rel_error(x, x))
-    attempt(lambda: tl.gradcheck(lambda t: t * 2, [x]))
+def test_gradient_checking_refuses_cleanly_or_is_right(x: Any, h: Any) -> None:
+    numeric = attempt(lambda: tl.numerical_gradient(lambda v: float(np.sum(v)), x, h=h))
+    if numeric is not REFUSED:
+        expected = np.ones(np.shape(data_of(x)))
+        values = np.abs(np.asarray(data_of(x), dtype=np.float64))
+        if np.isfinite(values).all() and (values.size == 0 or values.max() < 1e3) and 1e-6 < h < 1:
+            np.testing.assert_allclose(numeric, expected, rtol=1e-3)  # where rounding leaves x + h != x
+        assert numeric.shape == expected.shape
+    error = attempt(lambda: tl.rel_error(x, x))
+    if error is not REFUSED:
+        finite = np.isfinite(np.asarray(data_of(x), dtype=np.float64))
+        assert error == 0.0 or not finite.all()
+    verdict = attempt(lambda: tl.gradcheck(lambda t: t * 2, [x]))
+    assert verdict is REFUSED or verdict is True
+
+
+def _cross_entropy(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return -ref_log_softmax(scores, 1)[np.arange(len(labels)), labels]
+
+
+def _hinge(scores: np.ndarray, labels: np.ndarray, margin: float, squared: bool) -> np.ndarray:
+    rows = np.arange(len(labels))
+    margins = np.maximum(0, scores - scores[rows, labels][:, None] + margin)
+    margins[rows, labels] = 0
+    return (margins**2 if squared else margins).sum(axis=1)
+
+
+def _reduce(per_sample: np.ndarray, reduction: Any) -> np.ndarray:
+    return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](per_sample)
 
 
 label_like = st.one_of(anything, hnp.arrays(np.int64, st.integers(0, 4), elements=st.integers(-2, 5)))
@@ -197,65 +289,106 @@ label_like = st.one_of(anything, hnp.arrays(np.int64, st.integers(0, 4), element
     reduction=st.sampled_from(["mean", "sum", "none", "avg", None, 3]),
     margin=st.one_of(st.floats(allow_nan=True), st.none(), st.text(max_size=1)),
 )
-def test_losses_refuse_cleanly(scores: Any, labels: Any, reduction: Any, margin: Any) -> None:
-    attempt(lambda: F.cross_entropy(scores, labels, reduction=reduction))
-    attempt(lambda: F.hinge_loss(scores, labels, margin=margin, reduction=reduction))
-    attempt(lambda: F.hinge_loss(scores, labels, squared=True))
-    attempt(lambda: F.mse_loss(scores, labels, reduction=reduction))
-    attempt(lambda: F.l2_penalty(scores, margin))
-    attempt(lambda: F.l1_penalty([scores, labels], 0.1))
-    attempt(lambda: F.softmax(scores, axis=margin))
-    attempt(lambda: F.logsumexp(scores))
+def test_losses_refuse_cleanly_or_match_numpy(scores: Any, labels: Any, reduction: Any, margin: Any) -> None:
+    s = numpy_or_none(lambda: np.asarray(data_of(scores), dtype=np.float64))
+    y = data_of(labels)
+    result = attempt(lambda: F.cross_entropy(scores, labels, reduction=reduction))
+    if result is not REFUSED and np.asarray(y).dtype.kind in "iu":
+        check(result, lambda: _reduce(_cross_entropy(s, np.asarray(y)), reduction), exact=False)
+    result = attempt(lambda: F.hinge_loss(scores, labels, margin=margin, reduction=reduction))
+    if result is not REFUSED:
+        check(result, lambda: _reduce(_hinge(s, np.asarray(y), margin, False), reduction), exact=False)
+    result = attempt(lambda: F.hinge_loss(scores, labels, squared=True))
+    if result is not REFUSED:
+        check(result, lambda: _hinge(s, np.asarray(y), 1.0, True).mean(), exact=False)
+    result = attempt(lambda: F.mse_loss(scores, labels, reduction=reduction))
+    if result is not REFUSED:
+        check(result, lambda: _reduce((s - np.asarray(data_of(labels), dtype=np.float64)) ** 2, reduction), False)
+    result = attempt(lambda: F.l2_penalty(scores, margin))
+    if result is not REFUSED:
+        raw = np.asarray(data_of(scores))  # in the weights' float dtype: lam is cast to it, as in PyTorch
+        raw = raw if raw.dtype.kind == "f" else raw.astype(np.float64)
+        check(result, lambda: np.asarray(margin, dtype=raw.dtype) * np.vdot(raw, raw), exact=False)
+    result = attempt(lambda: F.l1_penalty([scores, labels], 0.1))
+    if result is not REFUSED:
+        check(result, lambda: 0.1 * (np.abs(s).sum() + np.abs(np.asarray(data_of(labels))).sum()), exact=False)
+    result = attempt(lambda: F.softmax(scores, axis=margin))
+    if result is not REFUSED:
+        check(result, lambda: ref_softmax(s, margin), exact=False)
+    result = attempt(lambda: F.logsumexp(scores))
+    if result is not REFUSED:
+        check(result, lambda: ref_logsumexp(s, -1), exact=False)
 
 
 @settings(max_examples=200)
 @given(a=anything, b=anything, x=anything)
-def test_models_and_optimizers_refuse_cleanly(a: Any, b: Any, x: Any) -> None:
+def test_models_and_optimizers_refuse_cleanly_or_are_right(a: Any, b: Any, x: Any) -> None:
     layer = attempt(lambda: nn.Linear(a, b))
-    if layer is not None:
-        attempt(lambda: layer(x))
-        attempt(lambda: layer.load_state_dict({"weight": x, "bias": a}))
+    if layer is not REFUSED:
+        assert layer.weight.shape == (a, b) and layer.bias.shape == (b,)
+        out = attempt(lambda: layer(x))
+        if out is not REFUSED:
+            check(out, lambda: np.asarray(data_of(x), dtype=np.float64) @ layer.weight.data + layer.bias.data, False)
+        before = layer.weight.data.copy()
+        if attempt(lambda: layer.load_state_dict({"weight": x, "bias": a})) is REFUSED:
+            np.testing.assert_array_equal(layer.weight.data, before)  # all or nothing
+        else:
+            np.testing.assert_array_equal(layer.weight.data, np.asarray(data_of(x)))
         attempt(lambda: layer.load_state_dict(x))
     model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 2, rng=1))
     out = attempt(lambda: model(x))
-    if out is not None:
-        attempt(lambda: F.cross_entropy(out, a).backward())
+    if out is not REFUSED:
+        w1, b1, w2, b2 = (p.data for p in model.parameters())
+        check(out, lambda: np.maximum(np.asarray(data_of(x), dtype=np.float64) @ w1 + b1, 0) @ w2 + b2, False)
+        loss = attempt(lambda: F.cross_entropy(out, a))
+        if loss is not REFUSED:
+            loss.backward()
+            assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())
     for make in (optim.SGD, optim.RMSprop, optim.Adam):
-        attempt(lambda make=make: make(x, lr=a))
-        attempt(lambda make=make: make(model.parameters(), lr=a))
-    attempt(lambda: tl.data.minibatches(x, a, b).__next__())
-    attempt(lambda: tl.data.spiral(a, b))
+        opt = attempt(lambda make=make: make(x, lr=a))
+        assert opt is REFUSED or opt.lr == a
+        opt = attempt(lambda make=make: make(model.parameters(), lr=a))
+        assert opt is REFUSED or opt.lr == a
+    batch = attempt(lambda: tl.data.minibatches(x, a, b).__next__())
+    if batch is not REFUSED:
+        xb, yb = batch
+        assert len(xb) == len(yb) <= b
+    data = attempt(lambda: tl.data.spiral(a, b))
+    if data is not REFUSED:
+        X, y = data
+        assert X.shape == (a * b, 2) and sorted(set(y.tolist())) == list(range(b))
 
 
 @settings(max_examples=100)
 @given(content=st.binary(max_size=300), value=anything)
-def test_save_and_load_refuse_cleanly(content: bytes, value: Any, tmp_path_factory: Any) -> None:
+def test_save_and_load_refuse_cleanly_or_round_trip(content: bytes, value: Any, tmp_path_factory: Any) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     junk = folder / "junk.npz"
     junk.write_bytes(content)
-    attempt(lambda: tl.load(junk))
-    attempt(lambda: tl.save({"w": value}, folder / "value.npz"))
+    loaded = attempt(lambda: tl.load(junk))
+    assert loaded is REFUSED or isinstance(loaded, dict)
+    if attempt(lambda: tl.save({"w": value}, folder / "value.npz")) is not REFUSED:
+        back = tl.load(folder / "value.npz")["w"]
+        assert_same(back, np.asarray(data_of(value)))
     attempt(lambda: tl.save(value, folder / "other.npz"))
 
 
 @settings(max_examples=100)
 @given(root=anything, option=anything)
-def test_graph_drawing_refuses_cleanly(root: Any, option: Any) -> None:
+def test_graph_drawing_refuses_cleanly_or_draws(root: Any, option: Any) -> None:
     t = attempt(lambda: Tensor(root, requires_grad=True) * 2)
     attempt(lambda: tl.draw_graph(root))
     attempt(lambda: tl.explain(root, quiet=True))
-    if t is not None:
-        attempt(lambda: tl.draw_graph(t, max_nodes=option).source)
-        attempt(lambda: tl.draw_graph(t, rankdir=option).source)
-        attempt(lambda: tl.explain(t, quiet=True))
+    if t is not REFUSED:
+        for source in (
+            attempt(lambda: tl.draw_graph(t, max_nodes=option).source),
+            attempt(lambda: tl.draw_graph(t, rankdir=option).source),
+        ):
+            assert source is REFUSED or ("digraph" in source and "mul" in source)
+        table = attempt(lambda: tl.explain(t, quiet=True))
+        assert table is REFUSED or isinstance(table, str)
 
 
 def test_name_scope_names_must_be_strings() -> None:
     for bad in (None, 3, b"x", ["a"]):
-        assert attempt(lambda bad=bad: tl.name_scope(bad).__enter__()) is None
-
-
-def test_the_fuzz_tried_many_cases() -> None:
-    """Runs last in this file: the tests above really exercised the API (and says how much)."""
-    print(f"fuzz: {CASES_TRIED[0]} calls tried")
-    assert CASES_TRIED[0] >= 1000
+        assert attempt(lambda bad=bad: tl.name_scope(bad).__enter__()) is REFUSED

@@ -22,25 +22,36 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def user_frame() -> tuple[CodeType | None, int]:
-    """The code object and line number of the innermost frame outside this package."""
+    """The code object and instruction offset of the innermost frame outside this package.
+
+    Called for every recorded op, so it stores the offset (``f_lasti``), which is free, and
+    leaves turning it into a line number to `location_text`, which runs only for a message.
+    """
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return None, 0
-    return frame.f_code, frame.f_lineno
+    return frame.f_code, frame.f_lasti
+
+
+def _line_of(code: CodeType, offset: int) -> int:
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return line
+    return code.co_firstlineno
 
 
 def user_location() -> str:
     """``file:line`` of the innermost frame outside this package (for error messages)."""
-    code, line = user_frame()
-    return "<unknown>" if code is None else f"{code.co_filename}:{line}"
+    code, offset = user_frame()
+    return "<unknown>" if code is None else f"{code.co_filename}:{_line_of(code, offset)}"
 
 
 def location_text(ctx: Any) -> str:
     """``file:line`` where the op ``ctx`` was created."""
     code = getattr(ctx, "location", None)
-    return "<unknown>" if code is None else f"{code.co_filename}:{ctx.line}"
+    return "<unknown>" if code is None else f"{code.co_filename}:{_line_of(code, ctx.line)}"
 
 
 @contextlib.contextmanager

@@ -94,6 +94,8 @@ class Tensor:
                 raise TypeError(f"Tensor data must be numeric, got an array of dtype {array.dtype}")
         else:
             array = _array_from_python(data, dtype)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f"Tensor data must be numeric (bool, int, float or complex), got dtype {array.dtype}")
         if requires_grad:
             _check_floating(array.dtype)
         if name is not None and not isinstance(name, str):
@@ -645,12 +647,15 @@ def _array_from_python(data: Any, dtype: Any) -> np.ndarray:
     if isinstance(data, (str, bytes)) or data is None:
         raise TypeError(f"Tensor data must be a number, a (nested) list or an array, got {type(data).__name__}")
     try:
-        array = np.array(data, dtype=np.float64 if dtype is None else dtype)
+        array = np.array(data)  # first as NumPy sees it, so None or a string is not read as nan
+        if array.dtype.kind not in "biufc":
+            raise TypeError("not numeric")
+        target = np.dtype(np.float64 if dtype is None else dtype)
+        if array.dtype.kind == "c" and target.kind != "c":
+            raise TypeError(f"complex values cannot become {target} without losing their imaginary part")
+        return array.astype(target)
     except (ValueError, TypeError) as error:
         raise TypeError(f"cannot make a Tensor from {type(data).__name__} {data!r:.80}: {error}") from None
-    if array.dtype == object:
-        raise TypeError(f"cannot make a Tensor from {type(data).__name__} {data!r:.80}: not numeric")
-    return array
 
 
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
@@ -804,23 +809,26 @@ def input_gradients(ctx: Function, grad: np.ndarray) -> list[np.ndarray | None]:
 
 
 def _check_versions(node: Tensor, ctx: Function) -> None:
-    """Refuse to run a backward whose saved inputs (or output) were changed in place since forward."""
-    versions = ctx.versions
-    if versions is None:
+    """Refuse to run a backward whose inputs (or output) were changed in place since forward."""
+    if not ctx.reads_data:
         return
-    tensors = (*ctx.parents, node)
-    for tensor, seen in zip(tensors, versions):
+    versions = ctx.versions  # None: every input was at version 0
+    for i, tensor in enumerate(ctx.parents):
         vc = tensor._vc
-        now = 0 if vc is None else vc[0]
-        if now != seen:
-            role = "its output" if tensor is node else f"its input {ctx.parents.index(tensor)}"
-            label = tensor.name or tensor._model_path or f"of shape {tensor.shape}"
-            raise InPlaceModificationError(
-                f"backward: the tensor {label!s} ({role}) of the op {ctx.name!r} created at "
-                f"{anomaly.location_text(ctx)} was changed in place after the op used it (version {seen} -> "
-                f"{now}; e.g. an optimizer step or `-=` between forward and backward), so its gradient would be "
-                "wrong: run backward() before changing it, or recompute the forward pass"
-            )
+        if vc is not None and vc[0] != (0 if versions is None else versions[i]):
+            _version_error(ctx, tensor, f"its input {i}", 0 if versions is None else versions[i])
+    if node._vc is not None and node._vc[0] != 0:  # the output was new, at version 0
+        _version_error(ctx, node, "its output", 0)
+
+
+def _version_error(ctx: Function, tensor: Tensor, role: str, seen: int) -> None:
+    label = tensor.name or tensor._model_path or f"of shape {tensor.shape}"
+    raise InPlaceModificationError(
+        f"backward: the tensor {label} ({role}) of the op {ctx.name!r} created at "
+        f"{anomaly.location_text(ctx)} was changed in place after the op used it (version {seen} -> "
+        f"{tensor._version}; e.g. an optimizer step or `-=` between forward and backward), so its gradient "
+        "would be wrong: run backward() before changing it, or recompute the forward pass"
+    )
 
 
 def _run_hooks(node: Tensor, grad: np.ndarray) -> np.ndarray:

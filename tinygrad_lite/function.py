@@ -80,9 +80,9 @@ class Function:
     needs_input_grad: tuple[bool, ...]
     saved_tensors: tuple[Any, ...]
     options: dict[str, Any]
-    location: CodeType | None  # the code and line of the user's call that created the op
-    line: int
-    versions: tuple[int, ...] | None  # the inputs' and the output's versions at forward time
+    location: CodeType | None  # the code of the user's call that created the op (see anomaly.user_frame)
+    line: int  # and the position in it
+    versions: tuple[int, ...] | None  # the inputs' versions at forward time (None: all 0)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -123,9 +123,19 @@ class Function:
             ctx.parents = tensors
             ctx.needs_input_grad = needs
             ctx.options = options
-            ctx.location, ctx.line = anomaly.user_frame()
-            # versions of the inputs, then of the output (0: it is new), for the version check
-            ctx.versions = (*[0 if t._vc is None else t._vc[0] for t in tensors], 0) if cls.reads_data else None
+            if cls.reads_data:
+                # The version check needs the inputs' versions now (None: all still 0) and the
+                # user's line, for its message; the line is worked out only if it is needed.
+                versions = None
+                for t in tensors:
+                    if t._vc is not None:
+                        versions = tuple([0 if u._vc is None else u._vc[0] for u in tensors])
+                        break
+                ctx.versions = versions
+                ctx.location, ctx.line = anomaly.user_frame()
+            else:
+                ctx.versions = None
+                ctx.location, ctx.line = anomaly.user_frame() if state.anomaly else (None, 0)
             out = Tensor._make(data, ctx, True in needs)
             if state.anomaly:
                 anomaly.check_forward(ctx, data)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Tensor
+from .engine import Tensor, constant
 from .function import Function
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -307,8 +307,10 @@ def _as_tensor(x: Any) -> Tensor:
     """A Tensor as it is; anything else (an array, a list) as a float constant."""
     if isinstance(x, Tensor) and x.dtype.kind == "f":
         return x
-    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    data = x.data if isinstance(x, Tensor) else constant(x).data  # refuses strings, None, objects
     if data.dtype.kind != "f":  # integer scores: exp and gradients need floats
+        if data.dtype.kind == "c":
+            raise TypeError("losses and penalties need real scores, got complex values")
         data = data.astype(np.float64)
     return Tensor._make(data, None, False)
 

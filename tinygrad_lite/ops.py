@@ -27,6 +27,13 @@ from .validation import check_bounds
 Array = np.ndarray
 
 
+def _real(a: Array, name: str) -> Array:
+    """Refuse complex input to an op that orders values or is defined only on the real line."""
+    if a.dtype.kind == "c":
+        raise TypeError(f"{name} is defined for real numbers only, got complex input (dtype {a.dtype})")
+    return a
+
+
 # ----- elementwise arithmetic (broadcasting) -----------------------------------------------
 
 
@@ -245,7 +252,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         # exp of a non-positive number never overflows: 1/(1+e^-a) for a >= 0, e^a/(1+e^a) below
-        e = np.exp(-np.abs(a))
+        e = np.exp(-np.abs(_real(a, "sigmoid")))
         out = np.where(a >= 0, 1, e) / (1 + e)
         ctx.save_for_backward(out)
         return out
@@ -262,7 +269,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx: Any, a: Array) -> Array:
         ctx.save_for_backward(a)
-        return np.maximum(a, 0)
+        return np.maximum(_real(a, "relu"), 0)
 
     @staticmethod
     def backward(ctx: Any, grad: Array) -> Array:
@@ -290,7 +297,7 @@ class Clip(Function):
     @staticmethod
     def forward(ctx: Any, a: Array, lo: float | None = None, hi: float | None = None) -> Array:
         check_bounds(lo, hi, "clip")
-        ctx.save_for_backward(a)
+        ctx.save_for_backward(_real(a, "clip"))
         return np.clip(a, lo, hi)
 
     @staticmethod
@@ -310,7 +317,7 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_real(a, "maximum"), _real(b, "maximum"))
         return np.maximum(a, b)
 
     @staticmethod
@@ -325,7 +332,7 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, b: Array) -> Array:
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(_real(a, "minimum"), _real(b, "minimum"))
         return np.minimum(a, b)
 
     @staticmethod
@@ -401,7 +408,7 @@ class _Extreme(Function):
     def forward(cls, ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
         if a.size == 0 and (axis is None or any(a.shape[i] == 0 for i in axis)):
             raise ValueError(f"max/min over zero elements (shape {a.shape}, axis {axis}) is undefined")
-        extreme = cls.reduce(a, axis=axis, keepdims=True)
+        extreme = cls.reduce(_real(a, cls.name), axis=axis, keepdims=True)
         ctx.save_for_backward(a, extreme)
         return extreme if keepdims else (extreme.reshape(()) if axis is None else np.squeeze(extreme, axis))
 
@@ -435,8 +442,14 @@ def _finite_max(a: Array, axis: int | tuple[int, ...] | None) -> Array:
     return np.where(np.isfinite(m), m, 0)
 
 
-def _shift(a: Array, axis: int | tuple[int, ...] | None) -> Array:
-    return a - _finite_max(a, axis)
+def _shift(a: Array, axis: int) -> Array:
+    """``a`` minus its max along ``axis``, so exp never overflows. A row of only -inf (everything
+    masked) is shifted by 0 instead of giving -inf - -inf; a row holding +inf or NaN gives NaN,
+    as in PyTorch."""
+    if a.size == 0:
+        return a
+    m = np.max(a, axis=axis, keepdims=True)
+    return a - np.where(m == -np.inf, 0, m)
 
 
 class Softmax(Function):
@@ -445,7 +458,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
         with np.errstate(invalid="ignore", divide="ignore"):  # a row of only -inf gives nan, as in PyTorch
-            e = np.exp(_shift(a, axis))
+            e = np.exp(_shift(_real(a, "softmax"), axis))
             out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -465,7 +478,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Any, a: Array, axis: int = -1) -> Array:
         with np.errstate(invalid="ignore", divide="ignore"):
-            shifted = _shift(a, axis)
+            shifted = _shift(_real(a, "log_softmax"), axis)
             out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
         return out
@@ -482,7 +495,7 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
-        m = _finite_max(a, axis)
+        m = _finite_max(_real(a, "logsumexp"), axis)
         with np.errstate(invalid="ignore", divide="ignore"):  # all -inf: -inf; any +inf: inf
             out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a, out)
