@@ -72,3 +72,39 @@ def test_linear_classifier_sanity_check_and_gradient_descent_beating_random_sear
     trained = [float(v) for v in re.findall(r"lr [\d.]+: .*validation accuracy ([\d.]+)%", out)]
     assert len(trained) == 2, out
     assert all(accuracy > random_search + 5 for accuracy in trained)
+
+
+def test_regularization_prints_train_and_validation_accuracy_for_all_three():
+    out = quick_output("regularization.py")
+    rows = {}
+    for name in ("no regularization", "L2", "dropout"):
+        match = re.search(rf"^{name}.*training accuracy +([\d.]+)%, validation accuracy +([\d.]+)%", out, re.M)
+        assert match, f"no line for {name!r} in:\n{out}"
+        rows[name] = (float(match.group(1)), float(match.group(2)))
+    train, val = rows["no regularization"]
+    assert train >= 95  # 100 samples, 256 hidden units: learned by heart
+    assert train - val >= 4  # ... and worse on samples it has not seen
+    assert all(v > 60 for _, v in rows.values())  # every variant learned something (chance: 10%)
+
+
+def test_initialization_small_weights_collapse_and_xavier_he_keep_order_one():
+    out = quick_output("initialization.py")
+    stds = {}
+    for line in out.splitlines():
+        match = re.match(r"^(.*?(?:tanh|ReLU))\s+((?:[\d.e+-]+\s*){10})$", line)
+        if match:
+            stds[match.group(1).strip()] = [float(v) for v in match.group(2).split()]
+    assert set(stds) == {"0.01 * randn, tanh", "Xavier, tanh", "0.01 * randn, ReLU", "He, ReLU"}, out
+    for small in ("0.01 * randn, tanh", "0.01 * randn, ReLU"):
+        assert stds[small][-1] < 1e-5 and stds[small][-1] < stds[small][0] / 1000  # collapse towards 0
+    for good in ("Xavier, tanh", "He, ReLU"):
+        assert all(0.3 < s < 2 for s in stds[good])  # order 1 in every layer
+
+
+def test_batchnorm_example_plain_net_stalls_and_batch_norm_trains():
+    out = quick_output("batchnorm.py")
+    plain = re.search(r"^without batch norm.*final loss ([\d.]+), training accuracy ([\d.]+)%", out, re.M)
+    normed = re.search(r"^with batch norm.*final loss ([\d.]+), training accuracy ([\d.]+)%", out, re.M)
+    assert plain and normed, out
+    assert float(plain.group(1)) == pytest.approx(1.0986, abs=0.01)  # stuck at log 3
+    assert float(normed.group(1)) < 0.5 and float(normed.group(2)) > 90

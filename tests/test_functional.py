@@ -523,4 +523,174 @@ def test_fused_penalties_equal_their_composition_from_ops(weights, lam):
         out_fused.backward()
         out_composed.backward()
         for x, y in zip(a, b):
-            np.testing.assert_allclose(x.grad, y.grad, rtol=1e-12)
+            # atol: for subnormal weights (1e-311) 2 * (lam * w) and (2 * lam) * w round differently
+            np.testing.assert_allclose(x.grad, y.grad, rtol=1e-12, atol=1e-300)
+
+
+# ===== release 0.2: the course toolbox's functions (section C) =================================
+
+
+def test_activation_functions_match_numpy():
+    x = np.linspace(-3, 3, 13)
+    np.testing.assert_array_equal(F.relu(x).data, np.maximum(x, 0))
+    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp(-x)), rtol=1e-14)
+    np.testing.assert_allclose(F.tanh(x).data, np.tanh(x), rtol=1e-14)
+    np.testing.assert_allclose(F.leaky_relu(x, 0.1).data, np.where(x > 0, x, 0.1 * x), rtol=1e-15)
+    np.testing.assert_allclose(F.leaky_relu(x).data, np.where(x > 0, x, 0.01 * x), rtol=1e-15)
+
+
+@given(testing.arrays(testing.shapes(), avoid=(0.0,)), st.floats(0.0, 0.5))
+def test_leaky_relu_gradient_matches_finite_differences(x, slope):
+    testing.check_gradients(lambda t: F.leaky_relu(t, slope), x)
+
+
+def test_leaky_relu_gradient_at_zero_is_the_slope_as_pytorch():
+    x = tl.tensor([0.0, -1.0, 2.0], requires_grad=True)
+    F.leaky_relu(x, 0.2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.2, 0.2, 1.0])
+
+
+def test_dropout_statistics_scaling_and_gradient():
+    x = tl.tensor(np.full((400, 500), 3.0), requires_grad=True)
+    out = F.dropout(x, p=0.3, rng=0)
+    kept = out.data != 0
+    assert kept.mean() == pytest.approx(0.7, abs=0.005)  # 200,000 draws: std of the mean 0.001
+    np.testing.assert_allclose(out.data[kept], 3.0 / 0.7, rtol=1e-15)
+    assert out.data.mean() == pytest.approx(3.0, rel=0.01)
+    out.backward(np.ones(x.shape))
+    np.testing.assert_allclose(x.grad, kept / 0.7, rtol=1e-15)  # the same mask scales the gradient
+    np.testing.assert_array_equal(F.dropout(x, p=0.3, rng=0).data, out.data)  # same seed, same mask
+    assert F.dropout(x, p=0.3, training=False) is x and F.dropout(x, p=0.0) is x
+    assert not F.dropout(x, p=1.0).data.any()
+    f32 = F.dropout(np.ones(10, dtype=np.float32), p=0.5, rng=1)
+    assert f32.dtype == np.float32
+
+
+@pytest.mark.parametrize("p", [-0.5, 1.01, float("nan")])
+def test_dropout_refuses_p_outside_0_1(p):
+    with pytest.raises(ValueError, match=f"between 0 and 1, got {p}"):
+        F.dropout(np.ones(3), p=p)
+    with pytest.raises(TypeError, match="number in"):
+        F.dropout(np.ones(3), p="0.5")
+
+
+def test_one_hot():
+    out = F.one_hot(np.array([0, 2, 1]), 3)
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out.data, [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert F.one_hot([[1], [3]]).shape == (2, 1, 4)  # num_classes inferred as max + 1
+    assert F.one_hot([], 5).shape == (0, 5)
+    with pytest.raises(ValueError, match=r"label 3 at index 1 is out of range \[0, 3\)"):
+        F.one_hot([0, 3], 3)
+    with pytest.raises(TypeError, match="integer class labels.*float64"):
+        F.one_hot(np.array([0.0, 1.0]), 2)
+
+
+def test_nll_loss_of_log_softmax_is_cross_entropy():
+    rng = np.random.default_rng(0)
+    scores, labels = rng.standard_normal((6, 4)), np.array([0, 3, 1, 1, 2, 0])
+    for reduction in ("mean", "sum", "none"):
+        a = tl.tensor(scores, requires_grad=True)
+        b = tl.tensor(scores, requires_grad=True)
+        nll = F.nll_loss(F.log_softmax(a, axis=1), labels, reduction=reduction)
+        ce = F.cross_entropy(b, labels, reduction=reduction)
+        np.testing.assert_allclose(nll.data, ce.data, rtol=1e-13)
+        nll.sum().backward()
+        ce.sum().backward()
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-12, atol=1e-15)
+    assert F.nll_loss(np.log([[0.5, 0.5], [0.9, 0.1]]), [0, 0]).item() == pytest.approx(
+        -(np.log(0.5) + np.log(0.9)) / 2, rel=1e-15
+    )
+    with pytest.raises(TypeError, match="nll_loss needs integer class labels"):
+        F.nll_loss(np.zeros((2, 2)), np.array([0.0, 1.0]))
+
+
+def bce_reference(p, t):
+    return -(t * np.maximum(np.log(p), -100) + (1 - t) * np.maximum(np.log(1 - p), -100))
+
+
+def test_binary_cross_entropy_values_clamped_logs_and_reductions():
+    p = np.array([0.8, 0.2, 0.5, 1.0, 0.0])
+    t = np.array([1.0, 0.0, 0.3, 0.0, 1.0])
+    with np.errstate(divide="ignore"):
+        want = bce_reference(p, t)
+    np.testing.assert_allclose(want[3:], [100.0, 100.0])  # PyTorch's clamp of log at -100
+    np.testing.assert_allclose(F.binary_cross_entropy(p, t, reduction="none").data, want, rtol=1e-15)
+    assert F.binary_cross_entropy(p, t).item() == pytest.approx(want.mean(), rel=1e-15)
+    assert F.binary_cross_entropy(p, t, reduction="sum").item() == pytest.approx(want.sum(), rel=1e-15)
+    probs = tl.tensor(p, requires_grad=True)
+    F.binary_cross_entropy(probs, t, reduction="sum").backward()
+    # PyTorch's backward: (p - t) / max(p (1 - p), 1e-12)
+    np.testing.assert_allclose(probs.grad, (p - t) / np.maximum(p * (1 - p), 1e-12), rtol=1e-15)
+    assert np.all(np.isfinite(probs.grad))
+
+
+@given(
+    testing.arrays(st.tuples(st.integers(1, 5)), lo=0.05, hi=0.95),
+    st.sampled_from(["mean", "sum", "none"]),
+)
+def test_binary_cross_entropy_gradients_match_finite_differences(p, reduction):
+    t = np.linspace(0, 1, p.size)
+    testing.check_gradients(lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction), p, t)
+
+
+def test_binary_cross_entropy_refuses_probabilities_outside_0_1_and_mismatched_shapes():
+    with pytest.raises(ValueError, match=r"probs must be in \[0, 1\], got 1.5 at index \(1,\).*with_logits"):
+        F.binary_cross_entropy(np.array([0.5, 1.5]), np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"probs have shape \(2,\) but targets have shape \(2, 1\)"):
+        F.binary_cross_entropy(np.array([0.5, 0.5]), np.ones((2, 1)))
+
+
+def test_binary_cross_entropy_with_logits_is_stable_and_equals_the_sigmoid_version():
+    x = np.array([-3.0, -0.5, 0.0, 2.0, 4.0])
+    t = np.array([0.0, 1.0, 0.5, 1.0, 0.0])
+    sig = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(
+        F.binary_cross_entropy_with_logits(x, t, reduction="none").data, bce_reference(sig, t), rtol=1e-12
+    )
+    big = tl.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    targets = np.array([1.0, 0.0, 0.0, 1.0])
+    loss = F.binary_cross_entropy_with_logits(big, targets, reduction="none")
+    np.testing.assert_array_equal(loss.data, [0.0, 0.0, 1e4, 1e4])
+    loss.sum().backward()
+    np.testing.assert_array_equal(big.grad, [0.0, 0.0, 1.0, -1.0])  # sigmoid(x) - t, finite
+
+
+@given(
+    testing.arrays(st.tuples(st.integers(1, 5)), lo=-6, hi=6),
+    st.sampled_from(["mean", "sum", "none"]),
+)
+def test_binary_cross_entropy_with_logits_gradients_match_finite_differences(x, reduction):
+    t = np.linspace(0, 1, x.size)
+    testing.check_gradients(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction), x, t)
+
+
+def test_cross_entropy_with_class_probabilities():
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((4, 3))
+    targets = rng.dirichlet(np.ones(3), size=4)
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    per_sample = -(targets * log_probs).sum(axis=1)
+    np.testing.assert_allclose(F.cross_entropy(logits, targets, reduction="none").data, per_sample, rtol=1e-13)
+    assert F.cross_entropy(logits, targets).item() == pytest.approx(per_sample.mean(), rel=1e-13)
+    assert F.cross_entropy(logits, targets, reduction="sum").item() == pytest.approx(per_sample.sum(), rel=1e-13)
+    labels = np.array([2, 0, 1, 1])  # one-hot rows give the integer-label loss
+    assert F.cross_entropy(logits, np.eye(3)[labels]).item() == pytest.approx(
+        F.cross_entropy(logits, labels).item(), rel=1e-13
+    )
+    testing.check_gradients(lambda s, t: F.cross_entropy(s, t), logits, targets)
+    with pytest.raises(TypeError, match="float64"):
+        F.cross_entropy(logits, np.array([0.0, 1.0, 2.0, 1.0]))  # float (N,) labels: still refused
+    with pytest.raises(ValueError, match=r"the logits' shape \(4, 3\), got shape \(4, 2\)"):
+        F.cross_entropy(logits, np.ones((4, 2)) / 2)
+
+
+def test_batch_norm_function_matches_the_layer():
+    x = np.random.default_rng(3).standard_normal((5, 2))
+    mean, var = tl.zeros(2), tl.ones(2)
+    out = F.batch_norm(x, mean, var, training=True)
+    np.testing.assert_allclose(out.data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-12)
+    np.testing.assert_allclose(mean.data, 0.1 * x.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(
+        F.batch_norm(x, mean, var).data, (x - mean.data) / np.sqrt(var.data + 1e-5), rtol=1e-12
+    )  # training=False uses the running statistics

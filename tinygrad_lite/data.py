@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from .randomness import generator
+
 __all__ = ["load_digits", "minibatches", "spiral"]
 
-
-def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+_DEFAULT_SEED: Any = object()  # spiral's seed when not given: 0, unless rng= is given
 
 
 def _positive_int(owner: str, what: str, value: Any) -> int:
@@ -29,7 +29,10 @@ def _positive_int(owner: str, what: str, value: Any) -> int:
 
 
 def spiral(
-    n_per_class: int = 100, n_classes: int = 3, seed: np.random.Generator | int | None = 0
+    n_per_class: int = 100,
+    n_classes: int = 3,
+    seed: np.random.Generator | int | None = _DEFAULT_SEED,
+    rng: np.random.Generator | int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The CS231n spiral toy set: ``n_classes`` interleaved spiral arms in 2-D.
 
@@ -37,17 +40,21 @@ def spiral(
     angle ``t`` evenly spaced from ``4k`` to ``4(k + 1)`` radians plus Gaussian noise of
     standard deviation 0.2; a point is ``(r sin t, r cos t)``. Samples are grouped by
     class (all of class 0 first). Returns ``X`` (float64, ``(N, 2)``) and ``y`` (int64,
-    ``(N,)``) with ``N = n_per_class * n_classes``; the same ``seed`` gives the same set::
+    ``(N,)``) with ``N = n_per_class * n_classes``. The noise comes from ``rng`` (an int seed or
+    a Generator) or, the older spelling, ``seed``; with neither, from seed 0, so the default set
+    is always the same one (``seed=None``: the global generator of ``tl.manual_seed``)::
 
         X, y = data.spiral()        # X.shape == (300, 2), y[:3] == [0, 0, 0]
     """
     n = _positive_int("spiral", "n_per_class", n_per_class)
     k = _positive_int("spiral", "n_classes", n_classes)
-    rng = _generator(seed)
+    if rng is not None and seed is not _DEFAULT_SEED:
+        raise TypeError("spiral: give rng= or its older name seed=, not both")
+    gen = generator(rng if rng is not None else (0 if seed is _DEFAULT_SEED else seed))
     radius = np.tile(np.linspace(0.0, 1.0, n), k)
     labels = np.repeat(np.arange(k, dtype=np.int64), n)
     start = 4.0 * labels
-    angle = start + np.tile(np.linspace(0.0, 4.0, n), k) + 0.2 * rng.standard_normal(n * k)
+    angle = start + np.tile(np.linspace(0.0, 4.0, n), k) + 0.2 * gen.standard_normal(n * k)
     X = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
     return X, labels
 
@@ -63,7 +70,8 @@ def minibatches(
 
     Batches have ``batch_size`` samples except perhaps the last, which has the rest. With
     ``shuffle`` the order is a fresh random permutation from ``rng`` (a Generator, a seed,
-    or None); without it, batches are consecutive slices::
+    or None for the global generator of ``tl.manual_seed``); without it, batches are
+    consecutive slices::
 
         for X_batch, y_batch in data.minibatches(X, y, batch_size=64, rng=0):
             ...
@@ -76,7 +84,7 @@ def minibatches(
     if len(X) != len(y):
         raise ValueError(f"minibatches: X has {len(X)} samples but y has {len(y)} (shapes {X.shape} and {y.shape})")
     if shuffle:
-        order = _generator(rng).permutation(len(X))
+        order = generator(rng).permutation(len(X))
         for start in range(0, len(X), size):
             batch = order[start : start + size]
             yield X[batch], y[batch]

@@ -20,6 +20,7 @@ import numpy as np
 
 from .engine import Tensor, constant
 from .function import Function
+from .randomness import generator
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -65,7 +66,11 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "me
     ``[0, C)``. ``reduction="mean"`` averages ``L_i`` over the samples, ``"sum"`` adds them up,
     ``"none"`` returns the N losses. The gradient w.r.t. the logits is
     ``(softmax(s) - onehot(y)) / N`` for ``"mean"``. With scores near 0 the loss is
-    about ``log C`` (a good first sanity check)::
+    about ``log C`` (a good first sanity check).
+
+    ``labels`` may instead be class probabilities: float targets ``t`` of the logits' shape
+    ``(N, C)`` give ``L_i = -sum_k t_ik log softmax(s_i)_k`` (soft labels; one-hot rows give the
+    same as integer labels). Float labels of shape ``(N,)`` are refused (``TypeError``)::
 
         logits = tl.tensor([[2.0, 1.0, 0.1]], requires_grad=True)
         loss = F.cross_entropy(logits, [0])       # -log(0.659) = 0.417
@@ -73,6 +78,10 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "me
     """
     _check_reduction(reduction)
     scores = _as_tensor(logits)
+    targets = _probability_targets(labels, scores.shape)
+    if targets is not None:
+        per_sample = -(targets * scores.log_softmax(axis=1)).sum(axis=1)
+        return _reduce_tensor(per_sample, reduction)
     y = _class_labels(labels, scores.shape, "cross_entropy")
     return CrossEntropy.apply(scores, labels=y, reduction=reduction)
 
@@ -246,6 +255,433 @@ class L1Penalty(Function):
         scale = ctx.options["lam"] * grad
         pairs = zip(ctx.saved_tensors, ctx.needs_input_grad)
         return tuple(scale * np.sign(w) if needed else None for w, needed in pairs)
+
+
+# ----- activations as functions ------------------------------------------------------------------
+
+
+def relu(x: Tensor | np.ndarray) -> Tensor:
+    """``max(0, x)`` elementwise (gradient 0 at 0)::
+
+        F.relu(np.array([-1.0, 2.0]))     # Tensor([0., 2.])
+    """
+    return _as_tensor(x).relu()
+
+
+def sigmoid(x: Tensor | np.ndarray) -> Tensor:
+    """``1 / (1 + exp(-x))`` elementwise::
+
+        F.sigmoid(np.array([0.0]))        # Tensor([0.5])
+    """
+    return _as_tensor(x).sigmoid()
+
+
+def tanh(x: Tensor | np.ndarray) -> Tensor:
+    """``tanh(x)`` elementwise::
+
+        F.tanh(np.array([0.0]))           # Tensor([0.])
+    """
+    return _as_tensor(x).tanh()
+
+
+def leaky_relu(x: Tensor | np.ndarray, negative_slope: float = 0.01) -> Tensor:
+    """``x`` where ``x > 0``, else ``negative_slope * x``; the gradient is 1 or ``negative_slope``
+    (``negative_slope`` at exactly 0, as PyTorch)::
+
+        F.leaky_relu(np.array([-2.0, 3.0]), 0.1)   # Tensor([-0.2, 3.])
+    """
+    slope = _real_number(negative_slope, "leaky_relu", "negative_slope")
+    return LeakyReLU.apply(_as_tensor(x), negative_slope=slope)
+
+
+class LeakyReLU(Function):
+    fresh_gradients = True
+    name = "leaky_relu"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, negative_slope: float) -> np.ndarray:
+        positive = x > 0
+        ctx.save_for_backward(positive)
+        return np.where(positive, x, x * np.asarray(negative_slope, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (positive,) = ctx.saved_tensors
+        return np.where(positive, grad, grad * np.asarray(ctx.options["negative_slope"], dtype=grad.dtype))
+
+
+# ----- dropout -------------------------------------------------------------------------------------
+
+
+def dropout(
+    x: Tensor | np.ndarray,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | int | None = None,
+) -> Tensor:
+    """Inverted dropout: in training each element is zeroed with probability ``p`` and the
+    survivors are scaled by ``1 / (1 - p)``, so the expected value of each output equals its input
+    (``E[y] = (1 - p) * x / (1 - p) = x``) and nothing needs rescaling at test time. With
+    ``training=False`` (or ``p = 0``) it returns ``x`` unchanged. ``rng`` draws the mask
+    (None: the global generator of ``tl.manual_seed``). The gradient is the same mask times
+    the upstream gradient::
+
+        F.dropout(np.ones(6), p=0.5, rng=0)        # Tensor([2., 0., 2., 2., 0., 0.]), say
+        F.dropout(np.ones(6), training=False)      # Tensor([1., 1., 1., 1., 1., 1.])
+    """
+    probability = _dropout_probability(p)
+    t = _as_tensor(x)
+    if not training or probability == 0.0:
+        return t
+    gen = generator(rng)
+    if probability == 1.0:
+        mask = np.zeros(t.shape, dtype=t.dtype)
+    else:
+        keep = gen.random(t.shape) >= probability  # P(keep) = 1 - p
+        mask = keep.astype(t.dtype) * np.asarray(1.0 / (1.0 - probability), dtype=t.dtype)
+    return Dropout.apply(t, mask=mask)
+
+
+class Dropout(Function):
+    fresh_gradients = True
+    name = "dropout"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        out: np.ndarray = x * mask
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        out: np.ndarray = grad * ctx.options["mask"]
+        return out
+
+
+def _dropout_probability(p: Any) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"dropout probability p must be a number in [0, 1], got {type(p).__name__} {p!r}")
+    if not 0.0 <= float(p) <= 1.0:  # also refuses nan
+        raise ValueError(f"dropout probability p must be between 0 and 1, got {p}")
+    return float(p)
+
+
+# ----- batch normalization -------------------------------------------------------------------------
+
+
+def batch_norm(
+    x: Tensor | np.ndarray,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float | None = 0.1,
+    eps: float = 1e-5,
+    num_batches_tracked: Tensor | None = None,
+) -> Tensor:
+    """Batch normalization of ``(N, C)`` (or ``(N, C, L)``) inputs, per feature (channel) ``c``.
+
+    In training (or without running statistics) the batch's mean ``mu`` and biased variance
+    ``var`` (divided by the count ``m = N`` or ``N * L``) normalize:
+    ``y = weight * (x - mu) / sqrt(var + eps) + bias``, and the running statistics are updated
+    in place with the unbiased variance: ``running = (1 - momentum) * running + momentum * stat``
+    with ``stat = mu`` and ``var * m / (m - 1)`` (``momentum=None``: the plain average over the
+    ``num_batches_tracked`` batches). Otherwise the running statistics normalize. As PyTorch's
+    ``torch.nn.functional.batch_norm``.
+
+    In training it is one op whose backward is the analytic one, with ``xhat = (x - mu) / sigma``
+    and ``g = dy * weight``::
+
+        dx = (g - mean(g) - xhat * mean(g * xhat)) / sigma
+        dweight = sum(dy * xhat),  dbias = sum(dy)
+    """
+    t = _as_tensor(x)
+    if t.ndim not in (2, 3):
+        raise ValueError(f"batch_norm expects input of shape (N, C) or (N, C, L), got shape {t.shape}")
+    channels = t.shape[1]
+    for what, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                         ("bias", bias)):
+        if tensor is not None and tensor.shape != (channels,):
+            raise ValueError(
+                f"batch_norm: the input has {channels} features (shape {t.shape}) but {what} has shape "
+                f"{tensor.shape}; it needs shape ({channels},)"
+            )
+    axes = (0,) if t.ndim == 2 else (0, 2)
+    count = t.shape[0] * (1 if t.ndim == 2 else t.shape[2])
+    affine = [p for p in (weight, bias) if p is not None]
+    if (weight is None) != (bias is None):
+        raise ValueError("batch_norm: give both weight and bias, or neither")
+    if not training and running_mean is not None and running_var is not None:
+        shape = (1, channels) + (1,) * (t.ndim - 2)
+        scale = 1.0 / np.sqrt(running_var.data + eps)
+        out = (t - running_mean.data.reshape(shape)) * scale.astype(t.dtype).reshape(shape)
+        if weight is not None and bias is not None:
+            out = out * weight.reshape(shape) + bias.reshape(shape)
+        return out
+    if count <= 1:
+        raise ValueError(
+            f"batch_norm: expected more than 1 value per feature in training, got input of shape {t.shape}: "
+            "the variance of one sample is undefined (use a larger batch, or call model.eval())"
+        )
+    out = BatchNorm.apply(t, *affine, axes=axes, eps=float(eps))
+    if training and running_mean is not None and running_var is not None:
+        ctx: Any = out._ctx
+        mean, var = BatchNorm.statistics(t.data, axes) if ctx is None else (ctx.batch_mean, ctx.batch_var)
+        if num_batches_tracked is not None:
+            num_batches_tracked.data[...] += 1
+            _changed(num_batches_tracked)
+        factor = (1.0 / float(num_batches_tracked.data) if num_batches_tracked is not None else 0.0) \
+            if momentum is None else float(momentum)
+        unbiased = var * (count / (count - 1))
+        running_mean.data[...] = (1 - factor) * running_mean.data + factor * mean
+        running_var.data[...] = (1 - factor) * running_var.data + factor * unbiased
+        _changed(running_mean)
+        _changed(running_var)
+    return out
+
+
+def _changed(t: Tensor) -> None:
+    t._bump_version()  # an in-place change of the running statistics, for the version check
+
+
+class BatchNorm(Function):
+    fresh_gradients = True
+    name = "batch_norm"
+
+    @staticmethod
+    def statistics(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The batch mean and biased variance per feature, each of shape ``(C,)``."""
+        mean = x.mean(axis=axes)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        centered = x - mean.reshape(shape)
+        return mean, (centered * centered).mean(axis=axes)
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, *affine: np.ndarray, axes: tuple[int, ...], eps: float
+    ) -> np.ndarray:
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        mean = x.mean(axis=axes)
+        centered = x - mean.reshape(shape)
+        var = (centered * centered).mean(axis=axes)
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+        xhat = centered * inv_std.reshape(shape)
+        ctx.batch_mean, ctx.batch_var = mean, var
+        ctx.save_for_backward(xhat, inv_std, *affine)
+        if not affine:
+            return np.asarray(xhat)
+        weight, bias = affine
+        out: np.ndarray = xhat * weight.reshape(shape) + bias.reshape(shape)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        xhat, inv_std, *affine = ctx.saved_tensors
+        axes = ctx.options["axes"]
+        shape = (1, -1) + (1,) * (xhat.ndim - 2)
+        g = grad * affine[0].reshape(shape) if affine else grad
+        dx = None
+        if ctx.needs_input_grad[0]:
+            mean_g = g.mean(axis=axes, keepdims=True)
+            mean_gx = (g * xhat).mean(axis=axes, keepdims=True)
+            dx = (g - mean_g - xhat * mean_gx) * inv_std.reshape(shape)
+        if not affine:
+            return (dx,)
+        dweight = (grad * xhat).sum(axis=axes) if ctx.needs_input_grad[1] else None
+        dbias = grad.sum(axis=axes) if ctx.needs_input_grad[2] else None
+        return dx, dweight, dbias
+
+
+# ----- more losses -----------------------------------------------------------------------------------
+
+
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """Integer labels of any shape as one-hot rows: shape ``labels.shape + (num_classes,)``, dtype int64.
+
+    ``num_classes=-1`` takes one more than the largest label. Not differentiable::
+
+        F.one_hot([0, 2], 3)       # Tensor([[1, 0, 0], [0, 0, 1]], dtype=int64)
+    """
+    y = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
+    if y.size == 0 and y.dtype == np.float64 and not isinstance(labels, (Tensor, np.ndarray)):
+        y = y.astype(np.int64)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"one_hot needs integer class labels, but they have dtype {y.dtype} (use y.astype(np.int64))")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"one_hot: num_classes must be an int, got {type(num_classes).__name__} {num_classes!r}")
+    if num_classes == -1:
+        if y.size == 0:
+            raise ValueError("one_hot: cannot infer num_classes from no labels; pass num_classes")
+        num_classes = int(y.max()) + 1
+    if num_classes < 1:
+        raise ValueError(f"one_hot: num_classes must be at least 1 (or -1 to infer it), got {num_classes}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        bad = np.argwhere((y < 0) | (y >= num_classes))[0]
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"one_hot: label {y[index]} at index {index if len(index) != 1 else index[0]} is out of range "
+            f"[0, {num_classes})"
+        )
+    out = np.zeros(y.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, y[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor(out)
+
+
+def nll_loss(log_probs: Tensor | np.ndarray, labels: Any, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood ``L_i = -log_probs[i, y_i]`` from log-probabilities ``(N, C)``.
+
+    ``F.nll_loss(F.log_softmax(s), y)`` equals ``F.cross_entropy(s, y)``; ``reduction`` as there::
+
+        F.nll_loss(np.log([[0.5, 0.5], [0.9, 0.1]]), [0, 0])   # Tensor(0.3993)
+    """
+    _check_reduction(reduction)
+    lp = _as_tensor(log_probs)
+    y = _class_labels(labels, lp.shape, "nll_loss")
+    return _reduce_tensor(-lp[np.arange(len(y)), y], reduction)
+
+
+def binary_cross_entropy(probs: Tensor | np.ndarray, targets: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities: ``L = -(t log p + (1 - t) log(1 - p))`` elementwise.
+
+    ``probs`` must lie in ``[0, 1]`` (the output of a sigmoid) and ``targets`` (in ``[0, 1]``)
+    have the same shape. As PyTorch, each log is clamped at -100, so ``p = 0`` or ``1`` gives a
+    finite loss, and the gradient is ``(p - t) / max(p (1 - p), 1e-12)``. Prefer
+    `binary_cross_entropy_with_logits` on raw scores: it is stable for any logit::
+
+        F.binary_cross_entropy(np.array([0.8, 0.2]), np.array([1.0, 0.0]))   # Tensor(0.2231)
+    """
+    _check_reduction(reduction)
+    p, t = _as_tensor(probs), _as_tensor(targets)
+    _same_shape(p, t, "binary_cross_entropy", "probs")
+    data = p.data
+    outside = ~((data >= 0) & (data <= 1))
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"binary_cross_entropy: probs must be in [0, 1], got {data[index]} at index {index}; "
+            "for raw scores (logits) use F.binary_cross_entropy_with_logits"
+        )
+    return BinaryCrossEntropy.apply(p, t, reduction=reduction)
+
+
+class BinaryCrossEntropy(Function):
+    fresh_gradients = True
+    name = "binary_cross_entropy"
+
+    @staticmethod
+    def forward(ctx: Any, p: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log(1 - p), -100)
+        ctx.save_for_backward(p, t, log_p, log_q)
+        return _reduce_elements(-(t * log_p + (1 - t) * log_q), reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        p, t, log_p, log_q = ctx.saved_tensors
+        weight = _element_weights(grad, ctx.options["reduction"], p.size)
+        dp = weight * (p - t) / np.maximum(p * (1 - p), 1e-12) if ctx.needs_input_grad[0] else None
+        dt = weight * (log_q - log_p) if ctx.needs_input_grad[1] else None
+        return _full(dp, p), _full(dt, t)
+
+
+def binary_cross_entropy_with_logits(logits: Tensor | np.ndarray, targets: Any, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of ``sigmoid(x)`` from raw scores ``x``, computed stably.
+
+    ``L = (1 - t) x + log(1 + exp(-x)) = (1 - t) x + max(-x, 0) + log(1 + exp(-|x|))``, which
+    never overflows (logits of +-1e4 give finite losses and gradients); the gradient is
+    ``sigmoid(x) - t``. ``targets`` must have the logits' shape::
+
+        F.binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0]))   # Tensor(0.6931)
+    """
+    _check_reduction(reduction)
+    x, t = _as_tensor(logits), _as_tensor(targets)
+    _same_shape(x, t, "binary_cross_entropy_with_logits", "logits")
+    return BinaryCrossEntropyWithLogits.apply(x, t, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    fresh_gradients = True
+    name = "binary_cross_entropy_with_logits"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, t: np.ndarray, reduction: str) -> np.ndarray:
+        ctx.save_for_backward(x, t)
+        loss = (1 - t) * x + np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        return _reduce_elements(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        x, t = ctx.saved_tensors
+        weight = _element_weights(grad, ctx.options["reduction"], x.size)
+        dx = dt = None
+        if ctx.needs_input_grad[0]:
+            e = np.exp(-np.abs(x))  # sigmoid(x) without overflow on either side
+            sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+            dx = weight * (sig - t)
+        if ctx.needs_input_grad[1]:
+            dt = weight * -x
+        return _full(dx, x), _full(dt, t)
+
+
+def _same_shape(a: Tensor, b: Tensor, loss: str, what: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{loss}: {what} have shape {a.shape} but targets have shape {b.shape}; they must be the same "
+            "(reshape one of them)"
+        )
+
+
+def _reduce_elements(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """Elementwise losses as they are (``"none"``), summed, or averaged over every element."""
+    if reduction == "none":
+        return loss
+    return _reduce_total(loss.sum(), reduction, loss.size)
+
+
+def _element_weights(grad: np.ndarray, reduction: str, size: int) -> np.ndarray:
+    if reduction == "mean":
+        return grad / max(size, 1)
+    return grad
+
+
+def _full(gradient: np.ndarray | None, like: np.ndarray) -> np.ndarray | None:
+    """A gradient of ``like``'s shape and dtype (a scalar upstream gradient times a scalar broadcasts)."""
+    if gradient is None:
+        return None
+    out = np.asarray(gradient, dtype=like.dtype)
+    return out if out.shape == like.shape else np.broadcast_to(out, like.shape).copy()
+
+
+def _reduce_tensor(per_sample: Tensor, reduction: str) -> Tensor:
+    if reduction == "none":
+        return per_sample
+    return per_sample.sum() if reduction == "sum" else per_sample.mean()
+
+
+def _probability_targets(labels: Any, scores_shape: tuple[int, ...]) -> Tensor | None:
+    """Float targets of shape (N, C) as a Tensor (class probabilities); None for class labels."""
+    if isinstance(labels, Tensor):
+        data = labels.data
+    else:
+        try:
+            data = np.asarray(labels)
+        except ValueError:
+            return None
+    if data.dtype.kind != "f" or data.ndim != 2:
+        return None
+    if data.shape != scores_shape:
+        raise ValueError(
+            f"cross_entropy: class-probability targets must have the logits' shape {scores_shape}, "
+            f"got shape {data.shape}"
+        )
+    return labels if isinstance(labels, Tensor) else Tensor(data)
+
+
+def _real_number(value: Any, owner: str, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}")
+    return float(value)
 
 
 # ----- helpers ---------------------------------------------------------------------------------
