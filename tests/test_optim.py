@@ -756,3 +756,16 @@ def test_load_state_dict_refuses_what_does_not_fit_and_changes_nothing(state, er
     assert after["param_groups"]["0"]["lr"] == before["param_groups"]["0"]["lr"]
     for (path, value), (_, kept) in zip(leaves(before), leaves(after)):
         np.testing.assert_array_equal(kept, value, err_msg=str(path))
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS.values(), ids=OPTIMIZERS.keys())
+def test_step_counts_as_an_in_place_change(make):
+    used, unused = tl.tensor([1.0, 2.0], requires_grad=True), tl.tensor([3.0], requires_grad=True)
+    opt = make([used, unused])
+    versions = used._version, unused._version
+    loss = (used * used).sum()  # Mul saves `used` for its backward
+    used.grad = np.ones(2)
+    opt.step()
+    assert (used._version, unused._version) == (versions[0] + 1, versions[1])
+    with pytest.raises(RuntimeError, match="in place"):
+        loss.backward()  # the graph saw the weights before the step

@@ -25,14 +25,16 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_number
+from .. import validation
+from .optimizer import Optimizer, check_number, scalar
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "MultiStepLR", "StepLR"]
 
 
 def _check_int(owner: str, what: str, value: Any, lo: int) -> int:
-    if isinstance(value, np.ndarray) and value.ndim == 0:  # read back from a file
-        value = value.item()
+    value = scalar(value)
+    if lo == 1:
+        return validation.positive_int(owner, what, value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {what} must be an int, got {type(value).__name__} {value!r}")
     if value < lo:

@@ -7,45 +7,40 @@ per-parameter state (``state_keys``) and writes the update of one parameter (``_
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 
+from .. import validation
 from ..engine import Tensor
 
 ParamsArgument = Iterable[Tensor] | Iterable[Mapping[str, Any]]
 
 
+def scalar(value: Any) -> Any:
+    """A 0-d array (a number read back from a file written by ``np.savez``) as a Python number."""
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
 def check_number(owner: str, what: str, value: Any, lo: float = 0.0, below: float | None = None) -> float:
-    """``value`` as a float in ``[lo, below)`` (or ``[lo, inf)``), else an error naming it."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:  # a number read back from a file
-        value = value.item()
-    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    if below is None:
-        if not (lo <= number < math.inf):
-            raise ValueError(f"{owner}: {what} must be a finite number >= {lo}, got {number}")
-    elif not (lo <= number < below):
-        raise ValueError(f"{owner}: {what} must be in [{lo}, {below}), got {number}")
-    return number
+    """The shared check of `validation.check_number`, also taking a 0-d array."""
+    return validation.check_number(owner, what, scalar(value), lo, below)
 
 
 def check_flag(owner: str, what: str, value: Any) -> bool:
     """``value`` as a bool (Python's or NumPy's, or a 0-d boolean array), else a ``TypeError``."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
+    value = scalar(value)
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner}: {what} must be True or False, got {type(value).__name__} {value!r}")
     return bool(value)
 
 
 def describe(p: Tensor, position: int) -> str:
-    """``params[3] ('fc1.weight')``: how errors name a parameter."""
-    return f"params[{position}]" + (f" ({p.name!r})" if p.name else "")
+    """``params[3] ('fc1.weight')``: how errors name a parameter (its name, else its place in a model)."""
+    name = p.name or p._model_path
+    return f"params[{position}]" + (f" ({name!r})" if name else "")
 
 
 def _to_leaf(value: Any) -> Any:
@@ -218,9 +213,8 @@ class Optimizer:
                 if grad is not None:
                     work.append((group, state, p, grad))
         for group, state, p, grad in work:
-            self._update(group, state, p, grad)
-            # VERSION: step() is an in-place change of p; call p._bump_version() once the
-            # lead's version counters are on main (p.data is only ever changed in place above).
+            self._update(group, state, p, grad)  # changes p.data in place
+            p._bump_version()  # so a backward through a graph that used the old p refuses to run
 
     def _checked_gradient(self, p: Tensor, position: int, state: dict[str, Any], owner: str) -> np.ndarray | None:
         grad = p.grad
@@ -343,7 +337,7 @@ class Optimizer:
         checked: dict[str, Any] = {}
         for key, value in entry.items():
             if key == "step":
-                step = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+                step = scalar(value)
                 if isinstance(step, (bool, np.bool_)) or not isinstance(step, numbers.Integral) or step < 1:
                     raise ValueError(f"{owner}: {where}['step'] must be an int >= 1, got {value!r}")
                 checked[key] = int(step)
