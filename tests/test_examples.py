@@ -72,3 +72,20 @@ def test_linear_classifier_sanity_check_and_gradient_descent_beating_random_sear
     trained = [float(v) for v in re.findall(r"lr [\d.]+: .*validation accuracy ([\d.]+)%", out)]
     assert len(trained) == 2, out
     assert all(accuracy > random_search + 5 for accuracy in trained)
+
+
+def test_lr_decay_settles_where_the_constant_rate_keeps_bouncing():
+    out = quick_output("lr_decay.py")
+    rows = re.findall(
+        r"^(.+?)\s+final loss ([\d.]+), training accuracy ([\d.]+)%, spread .* epochs ([\d.]+)$", out, re.M
+    )
+    assert [row[0] for row in rows] == [
+        "constant",
+        "1 / (1 + 0.1 * epoch)",
+        "step decay (x0.5 every 1/6 of the run)",
+    ], out
+    (_, constant_loss, _, constant_spread), *decayed = rows
+    for label, loss, accuracy, spread in decayed:
+        assert float(loss) < float(constant_loss), (label, out)  # --quick: about 0.07-0.08 against 0.20
+        assert float(spread) < float(constant_spread) / 5, (label, out)
+        assert float(accuracy) > 90, (label, out)
