@@ -8,6 +8,7 @@ per-parameter state (``state_keys``) and writes the update of one parameter (``_
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -76,6 +77,7 @@ class Optimizer:
         self.defaults = {name: self._check_option(name, value, owner) for name, value in defaults.items()}
         self.param_groups = []
         self.state = []
+        self._checked_options: dict[int, tuple[Any, ...]] = {}  # group index -> options known to be valid
         if isinstance(params, Tensor):
             raise TypeError(f"{owner}: params must be an iterable of Tensors, got a single Tensor; pass [tensor]")
         try:
@@ -204,22 +206,39 @@ class Optimizer:
         work: list[tuple[dict[str, Any], dict[str, Any], Tensor, np.ndarray]] = []
         position = 0
         for g, group in enumerate(self.param_groups):
-            for name in self.defaults:  # options may have been changed through param_groups
-                group[name] = self._check_option(name, group[name], f"{owner}: param_groups[{g}]")
+            self._recheck_options(g, group, owner)
             for p in group["params"]:
                 state = self.state[position]
-                grad = self._checked_gradient(p, position, state, owner)
-                position += 1
+                grad = p.grad
                 if grad is not None:
-                    work.append((group, state, p, grad))
+                    work.append((group, state, p, self._checked_gradient(p, grad, position, state, owner)))
+                position += 1
         for group, state, p, grad in work:
             self._update(group, state, p, grad)  # changes p.data in place
             p._bump_version()  # so a backward through a graph that used the old p refuses to run
 
-    def _checked_gradient(self, p: Tensor, position: int, state: dict[str, Any], owner: str) -> np.ndarray | None:
-        grad = p.grad
-        if grad is None:
-            return None
+    def _recheck_options(self, g: int, group: dict[str, Any], owner: str) -> None:
+        """Check a group's options again when one was replaced (through ``param_groups``)
+        since the last check: the same objects need no second look."""
+        values = tuple(group[name] for name in self.defaults)
+        checked = self._checked_options.get(g)
+        if checked is not None and all(map(operator.is_, values, checked)):
+            return
+        for name in self.defaults:
+            group[name] = self._check_option(name, group[name], f"{owner}: param_groups[{g}]")
+        self._checked_options[g] = tuple(group[name] for name in self.defaults)
+
+    def _checked_gradient(self, p: Tensor, grad: Any, position: int, state: dict[str, Any], owner: str) -> np.ndarray:
+        data = p.data
+        if (  # the usual case, quickly: what backward() leaves in .grad
+            type(grad) is np.ndarray
+            and grad.dtype is data.dtype
+            and grad.shape == data.shape
+            and data.dtype.kind == "f"
+            and data.flags.writeable
+            and (not state or state[self.state_keys[-1]].shape == data.shape)
+        ):
+            return grad
         problem: tuple[type[Exception], str] | None = None
         if not isinstance(grad, np.ndarray):
             hint = " (use .data for a Tensor's array)" if isinstance(grad, Tensor) else ""
@@ -237,7 +256,7 @@ class Optimizer:
             problem = ValueError, f"has a gradient of shape {grad.shape}"
         elif p.data.dtype.kind != "f" or not p.data.flags.writeable:
             problem = TypeError, f"has data (dtype {p.data.dtype}) that is not a writable float array"
-        elif any(isinstance(v, np.ndarray) and v.shape != p.data.shape for v in state.values()):
+        elif state and state[self.state_keys[-1]].shape != p.data.shape:  # every state array has p's shape
             problem = ValueError, "changed shape since its last step: it no longer fits the optimizer's state"
         if problem is not None:
             error, text = problem
