@@ -297,6 +297,19 @@ def test_zero_grad_sets_gradients_to_none():
     (w * 2).sum().backward()
     opt.zero_grad()
     assert w.grad is None
+    (w * 2).sum().backward()
+    old = w.grad
+    opt.zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(w.grad, [0.0])
+    np.testing.assert_array_equal(old, [2.0])  # a new array: the old one is left alone
+
+
+def test_dampening_is_keyword_only_so_the_positional_order_stays():
+    w = param()
+    opt = optim.SGD([w], 0.1, 0.9, 0.01, True)  # lr, momentum, weight_decay, nesterov
+    assert (opt.param_groups[0]["weight_decay"], opt.param_groups[0]["nesterov"]) == (0.01, True)
+    with pytest.raises(TypeError):
+        optim.SGD([w], 0.1, 0.9, 0.01, True, 0.5)
 
 
 def test_model_parameters_generator_and_changing_lr():

@@ -64,6 +64,8 @@ class Optimizer:
 
     ``opt.lr`` reads and sets the first group's learning rate. Parameters that do not require
     grad (frozen) are accepted; ``step()`` skips every parameter whose ``.grad`` is None.
+    ``opt.state[i]`` is the state (a dict such as ``{"momentum_buffer": array}``) of the
+    ``i``-th parameter of ``opt.params``, empty until its first step.
     """
 
     defaults: dict[str, Any]
@@ -188,11 +190,12 @@ class Optimizer:
             seen[id(p)] = i
         return list(params)
 
-    def zero_grad(self) -> None:
-        """Set ``.grad`` of every parameter to None, before the next ``backward()``."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set ``.grad`` of every parameter to None, before the next ``backward()`` (or, with
+        ``set_to_none=False``, to a new array of zeros, as PyTorch's option)."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                p.grad = None if set_to_none else np.zeros_like(p.data)
 
     # ----- the step -----------------------------------------------------------------------
 

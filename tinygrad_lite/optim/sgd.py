@@ -24,7 +24,8 @@ class SGD(Optimizer):
 
     (PyTorch's form, not Sutskever's ``v = momentum * v + lr * g``: the two agree for a
     fixed ``lr``. Dampening is not applied to the first buffer, as in PyTorch; Nesterov needs
-    a momentum and no dampening.) The buffer is the state ``"momentum_buffer"``.
+    a momentum and no dampening. ``dampening`` is keyword-only: the positional order of the
+    other options is this library's first one.) The buffer is the state ``"momentum_buffer"``.
     Example: ``w = 1``, gradient ``2w``, ``lr = 0.1`` gives ``w = 0.8``::
 
         w = tl.tensor([1.0], requires_grad=True)
@@ -39,9 +40,10 @@ class SGD(Optimizer):
         params: ParamsArgument,
         lr: float,
         momentum: float = 0.0,
-        dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        dampening: float = 0.0,
     ) -> None:
         defaults = {
             "lr": lr,
