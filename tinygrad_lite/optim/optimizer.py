@@ -264,7 +264,8 @@ class Optimizer:
         if problem is not None:
             error, text = problem
             raise error(f"{owner}: {describe(p, position)} of shape {p.data.shape} {text}; no parameter was changed")
-        return grad if grad.dtype == p.data.dtype else grad.astype(p.data.dtype)
+        array: np.ndarray = grad if grad.dtype == p.data.dtype else grad.astype(p.data.dtype)
+        return array
 
     # ----- saving and restoring -------------------------------------------------------------
 
