@@ -132,3 +132,137 @@ def test_load_of_a_missing_file_names_it(tmp_path):
     missing = tmp_path / "nowhere.npz"
     with pytest.raises(FileNotFoundError, match=f"no such file: '{missing}'"):
         tl.load(missing)
+
+
+# ----- checkpoints: nested dicts and numbers -----------------------------------------------------
+
+
+def test_nested_checkpoint_round_trip(tmp_path):
+    model = nn.Linear(3, 2, rng=0)
+    ckpt = {
+        "model": model.state_dict(),
+        "optim": {"state": {}, "param_groups": {"0": {"lr": 0.1, "nesterov": False, "params": np.arange(2)}}},
+        "epoch": 3,
+        "best": 0.25,
+        "finished": True,
+        "phase": 1 + 2j,
+        "zero_d": np.array(7, dtype=np.int32),
+        "scalar": np.float32(1.5),
+        "tensor": tl.tensor([1.0, 2.0], requires_grad=True),
+        "empty": {},
+    }
+    tl.save(ckpt, tmp_path / "ckpt.npz")
+    loaded = tl.load(tmp_path / "ckpt.npz")
+    assert list(loaded) == list(ckpt)
+    assert loaded["epoch"] == 3 and type(loaded["epoch"]) is int
+    assert loaded["best"] == 0.25 and type(loaded["best"]) is float
+    assert loaded["finished"] is True and loaded["phase"] == 1 + 2j
+    assert loaded["optim"]["param_groups"]["0"]["nesterov"] is False
+    assert loaded["optim"]["state"] == {} and loaded["empty"] == {}
+    # arrays and NumPy scalars come back as arrays, keeping their dtype
+    assert isinstance(loaded["zero_d"], np.ndarray) and loaded["zero_d"].dtype == np.int32 and loaded["zero_d"] == 7
+    assert isinstance(loaded["scalar"], np.ndarray) and loaded["scalar"].dtype == np.float32
+    np.testing.assert_array_equal(loaded["tensor"], [1.0, 2.0])
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(loaded["model"][name], array)
+    np.testing.assert_array_equal(loaded["optim"]["param_groups"]["0"]["params"], [0, 1])
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.recursive(
+        st.one_of(
+            st.integers(-(2**63), 2**63 - 1),
+            st.floats(allow_nan=False),
+            st.booleans(),
+            hnp.arrays(st.sampled_from([np.float64, np.int16, np.bool_]), hnp.array_shapes(min_dims=0, max_dims=2)),
+        ),
+        lambda children: st.dictionaries(st.text("abc.", min_size=1, max_size=3), children, max_size=3),
+        max_leaves=8,
+    ).filter(lambda tree: isinstance(tree, dict))
+)
+def test_any_nested_checkpoint_round_trips(tmp_path, tree):
+    path = tmp_path / "tree.npz"
+    tl.save(tree, path)
+
+    def same(saved, loaded):
+        if isinstance(saved, dict):
+            assert isinstance(loaded, dict) and list(loaded) == list(saved)
+            for key in saved:
+                same(saved[key], loaded[key])
+        elif isinstance(saved, np.ndarray):
+            assert loaded.dtype == saved.dtype
+            np.testing.assert_array_equal(loaded, saved)
+        else:
+            assert type(loaded) is type(saved) and loaded == saved
+
+    same(tree, tl.load(path))
+
+
+def test_a_flat_dict_of_arrays_is_a_plain_npz_file(tmp_path):
+    # the format of model.state_dict() files is unchanged: np.load sees exactly the names
+    model = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    tl.save(model.state_dict(), tmp_path / "model.npz")
+    with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
+        assert archive.files == list(model.state_dict())
+
+
+def test_files_of_the_earlier_format_load_the_same(tmp_path):
+    # what tl.save wrote before nesting existed: one .npy member per name, numbers as 0-d arrays
+    old = tmp_path / "old.npz"
+    np.savez(old, **{"0.weight": np.eye(2), "0.bias": np.ones(2), "n": np.array(3), "a/b": np.zeros(1)})
+    loaded = tl.load(old)
+    assert list(loaded) == ["0.weight", "0.bias", "n", "a/b"]
+    assert isinstance(loaded["n"], np.ndarray) and loaded["n"] == 3
+    np.testing.assert_array_equal(loaded["0.weight"], np.eye(2))
+
+
+def test_a_numpy_savez_file_is_readable_as_well_as_ours(tmp_path):
+    tl.save({"model": {"w": np.ones(2)}, "epoch": 3}, tmp_path / "ckpt.npz")
+    with np.load(tmp_path / "ckpt.npz", allow_pickle=False) as archive:
+        np.testing.assert_array_equal(archive["model/w"], np.ones(2))
+        assert archive["epoch"] == 3
+
+
+@pytest.mark.parametrize(
+    ("state", "error", "message"),
+    [
+        ({"a": {"b/c": np.ones(1)}}, ValueError, r"the name 'a/b/c' contains '/'"),
+        ({"__tinygrad_lite_layout__": 1}, ValueError, "is reserved"),
+        ({"model": {1: np.ones(1)}}, TypeError, r"names must be str, got int 1 \(at 'model/1'\)"),
+        ({"epoch": None}, TypeError, r"'epoch' has dtype object; .*\(got a NoneType"),
+        ({"big": 2**70}, TypeError, "'big'"),
+        ({"optim": {"notes": "text"}}, TypeError, "'optim/notes' has dtype <U4"),
+    ],
+)
+def test_save_refuses_what_cannot_be_stored(tmp_path, state, error, message):
+    with pytest.raises(error, match=message):
+        tl.save(state, tmp_path / "bad.npz")
+
+
+def test_load_refuses_a_zip_of_other_things(tmp_path):
+    import zipfile
+
+    path = tmp_path / "archive.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ValueError, match=f"'{path}' holds a member 'readme.txt' that is not a .npy array"):
+        tl.load(path)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("weights.npy", "not an array at all")
+    with pytest.raises(ValueError, match=f"'{path}' holds a member 'weights.npy' that is not a .npy array"):
+        tl.load(path)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("folder/", "")
+    with pytest.raises(ValueError, match="member 'folder/' that is not a .npy array"):
+        tl.load(path)
+
+
+def test_load_refuses_a_damaged_layout(tmp_path):
+    path = tmp_path / "ckpt.npz"
+    np.savez(path, **{"__tinygrad_lite_layout__": np.array('{"version": 1, "tree": {"w": "array"}}'), "x": np.ones(1)})
+    with pytest.raises(ValueError, match="does not match its layout at 'w'"):
+        tl.load(path)
+    np.savez(path, **{"__tinygrad_lite_layout__": np.array("{not json")})
+    with pytest.raises(ValueError, match="has a damaged '__tinygrad_lite_layout__' member"):
+        tl.load(path)
