@@ -172,3 +172,20 @@ def test_demo_html_writes_the_player_of_the_demos_cost(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--html", str(tmp_path / "demo.svg")])
     assert "--html must end in .html" in capsys.readouterr().err
+
+
+@needs_dot
+def test_the_pages_in_the_docs_are_those_the_code_makes_today():
+    """docs/player/*.html are built into the site; regenerate them with docs/images/make_images.py."""
+    from pathlib import Path
+
+    from tinygrad_lite import player
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "player"
+    _, cost = quadratic()
+    fresh = tl.animate(cost).html
+    for page in (docs / "quadratic.html", docs / "two_layer_net.html"):
+        text = page.read_text(encoding="utf-8")
+        assert player._SCRIPT in text and player._STYLE in text, f"{page.name} is stale: run docs/images/make_images.py"
+    stored = page_data((docs / "quadratic.html").read_text(encoding="utf-8"))
+    assert stored == page_data(fresh)

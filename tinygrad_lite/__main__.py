@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import drawing
 from .demo import cost_and_gradient, cost_of, gradient_descent_step, update
 from .engine import Tensor
-from . import drawing
 from .viz import INSTALL_HINT, SUPPORTED_FORMATS, animate, explain, save_graph
 
 

@@ -26,8 +26,10 @@ steps.forEach((s,i)=>{if(s.k==="b")(edgeStep[s.i+"->"+s.n]=edgeStep[s.i+"->"+s.n
 let k=0,timer=null,selected=null;
 const shut=new Set();
 function gradAt(id,at){let text=null;for(const [s,t] of D.nodes[id].g){if(s<=at)text=t;else break;}return text;}
+const hidden=new Set(),dirty=new Set(); // nodes inside shut clusters are redrawn when they show again
 function drawNode(id){
   const n=D.nodes[id],g=nodeEl[id];if(!g)return;
+  if(hidden.has(id)){dirty.add(id);return;}
   const on=n.c<=k;g.classList.toggle("future",!on);
   if(valueEl[id])valueEl[id].style.visibility=on?"visible":"hidden";
   if(gradEl[id]){const t=gradAt(id,k);gradEl[id].style.visibility=t===null?"hidden":"visible";if(t!==null)gradEl[id].textContent="grad "+t;}
@@ -59,7 +61,7 @@ function stepText(){
   return `<b>Backward ${k-D.forward} of ${N-D.forward}</b>: ${esc(s.t)}<table>`+
     `<tr><td>upstream</td><td>${esc(s.u)}</td><td class="muted">d ${esc(D.root)} / d node</td></tr>`+
     `<tr><td>local</td><td>${esc(s.l)}</td><td class="muted">d node / d input</td></tr>`+
-    `<tr><td>contribution</td><td><b>${esc(s.c)}</b></td><td class="muted">= upstream × local</td></tr></table>`+
+    `<tr><td>contribution</td><td><b>${esc(s.c)}</b></td><td class="muted">sent to the input (upstream × local for scalars)</td></tr></table>`+
     `${esc(s.ig)}.grad so far = <b>${esc(s.g)}</b>`;
 }
 function gradsText(){
@@ -90,8 +92,9 @@ function go(to,force){
 }
 function setShut(name,on){if(D.clusters[name]&&clusterEl[name]){on?shut.add(name):shut.delete(name);refresh();}}
 function refresh(){ // what the shut clusters hide: their nodes, inner clusters and edges
-  const hidden=new Set();
+  hidden.clear();
   for(const name of shut)for(const m of D.clusters[name].members)hidden.add(m);
+  for(const id of [...dirty])if(!hidden.has(id)){dirty.delete(id);drawNode(id);}
   for(const [id,g] of Object.entries(nodeEl))g.classList.toggle("hide",hidden.has(id));
   for(const [name,c] of Object.entries(D.clusters)){
     const g=clusterEl[name];if(!g)continue;let up=c.parent,inside=false;
