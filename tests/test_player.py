@@ -189,3 +189,13 @@ def test_the_pages_in_the_docs_are_those_the_code_makes_today():
         assert player._SCRIPT in text and player._STYLE in text, f"{page.name} is stale: run docs/images/make_images.py"
     stored = page_data((docs / "quadratic.html").read_text(encoding="utf-8"))
     assert stored == page_data(fresh)
+
+
+@needs_dot
+def test_a_graph_without_gradients_plays_its_forward_pass_only():
+    x = tl.tensor([1.0, 2.0], name="x")
+    y = (x * 3).sum()
+    data = page_data(tl.animate(y).html)
+    assert [s["k"] for s in data["steps"]] == ["f", "f"] and data["forward"] == 2
+    assert [s["v"] for s in data["steps"]] == ["[3, 6]", "9"]
+    assert all(node["g"] == [] for node in data["nodes"].values())
