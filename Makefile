@@ -4,9 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup graphviz demo test lint bench docs clean
+.PHONY: setup graphviz chromium demo test lint bench docs clean
 
-setup: $(STAMP) graphviz
+setup: $(STAMP) graphviz chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,16 @@ graphviz:
 	    (apt-get install -y -qq graphviz >/dev/null || (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null)); \
 	  else \
 	    echo "hint: graph pictures need Graphviz's dot: sudo apt-get install graphviz (or brew/conda install graphviz)"; \
+	  fi; }
+
+# The player's browser tests drive Debian's chromium through playwright (never `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (for the player's browser tests) with apt-get"; \
+	    (apt-get install -y -qq chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+	  else \
+	    echo "hint: the browser tests need chromium: sudo apt-get install chromium (they skip without it)"; \
 	  fi; }
 
 demo: setup

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import graphviz
+import graphviz  # the tests draw, so they need it (the package itself imports it lazily)
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -136,7 +136,7 @@ def test_values_and_gradients_of_each_node_after_backward():
     text = {n.title: label_text(nodes[n.id]) for n in graph.nodes}
     assert text["w"] == "w\nvalue 0\ngrad -10"
     assert text["mul"] == "mul\nvalue 0\ngrad -1"
-    assert text["pow"] == "pow\nvalue 0\ngrad 1"
+    assert text["pow"] == "pow\na ** b\nvalue 0\ngrad 1"  # the operand order: w is a, 2 is b
     assert text["cost"] == "cost\nadd\nvalue 25\ngrad 1"
     assert text["10"] == "10" and text["25"] == "25" and text["2"] == "2"
 
@@ -153,8 +153,8 @@ def test_arrays_show_shapes_on_edges_and_a_summary_not_their_numbers():
     laid_out = layout(digraph)
     titles = {n.id: n.title for n in describe_graph(loss).nodes}
     edges = {(titles[t], titles[h], label) for t, h, label in laid_out["edges"]}
-    assert ("X", "matmul", "500×3072") in edges
-    assert ("W", "matmul", "3072×10") in edges
+    assert ("X", "matmul", "a: 500×3072") in edges  # X @ W: X is the left operand
+    assert ("W", "matmul", "b: 3072×10") in edges
     assert ("matmul", "cost", "500×10") in edges
     graph = describe_graph(loss)
     w_label = label_text(laid_out["nodes"][graph.node("W").id])
@@ -404,3 +404,104 @@ def test_explain_before_backward_says_what_to_do():
     _, cost = quadratic()
     with pytest.raises(RuntimeError, match=r"call \.backward\(\)"):
         tl.explain(cost)
+
+
+# ----- clearer pictures: operand order, names, tiny arrays, model paths ------------------------------
+
+
+@needs_dot
+def test_operand_order_is_labelled_and_the_first_operand_drawn_first():
+    w, cost = quadratic()
+    graph = describe_graph(cost)
+    titles = {n.id: n.title for n in graph.nodes}
+    operands = {(titles[e.tail], titles[e.head]): e.operand for e in graph.edges}
+    assert operands[("w", "pow")] == "a" and operands[("2", "pow")] == "b"
+    assert operands[("pow", "sub")] == "a" and operands[("mul", "sub")] == "b"
+    assert operands[("10", "mul")] == "" and operands[("w", "mul")] == ""  # mul commutes: no labels
+    assert graph.node("sub").formula == "a − b" and graph.node("mul").formula is None
+    laid_out = layout(tl.draw_graph(cost))
+    x = {name: float(node["pos"].split(",")[0]) for name, node in laid_out["nodes"].items()}
+    assert x[graph.node("w").id] < x[graph.node("2").id]  # pow(w, 2): w on the left
+    assert x[graph.node("pow").id] < x[graph.node("mul").id]  # sub(pow, mul)
+    assert {(t, h, label) for t, h, label in laid_out["edges"]} >= {
+        (graph.node("w").id, graph.node("pow").id, "a"),
+        (graph.node("2").id, graph.node("pow").id, "b"),
+    }
+
+
+def test_tiny_arrays_read_unambiguously():
+    from tinygrad_lite.graph import summary
+
+    assert summary(np.array([1.0, 2.0])) == "[1, 2]"
+    assert summary(np.array([[1.0], [2.0]])) == "[[1], [2]]"
+    assert summary(np.array([[1.0, 2.0]])) == "[[1, 2]]"
+    assert summary(np.zeros((0, 3))) == "0×3 (empty)"
+    assert summary(np.arange(6.0).reshape(2, 3)) == "2×3, mean 2.5 in [0, 5]"
+    x = tl.tensor([1.0, 2.0], requires_grad=True, name="x")
+    assert "value [1, 2]" in tl.draw_graph((x * x).sum()).source
+
+
+def test_the_root_is_titled_by_its_name():
+    w, cost = quadratic()
+    cost.name = "J"
+    graph = describe_graph(cost)
+    assert graph.node("J").is_root and "cost" not in [n.title for n in graph.nodes]
+    assert tl.draw_graph(cost).source.count("<B>J</B>") == 1
+    cost.backward()
+    assert tl.explain(cost, quiet=True).startswith("backward pass from J (add), in the order it ran (dJ/dJ = 1)")
+
+
+def parameter(data: Any, path: str, name: str | None = None) -> tl.Tensor:
+    """A parameter as nn.Module leaves it: ``_model_path`` says where it sits in the model."""
+    p = tl.tensor(data, requires_grad=True, name=name)
+    p._model_path = path
+    return p
+
+
+@needs_dot
+def test_parameters_are_named_by_their_model_path_inside_their_modules_cluster():
+    x = tl.tensor(np.ones((2, 3)), name="x")
+    weight = parameter(np.ones((3, 4)), "fc1.weight")
+    bias = parameter(np.zeros(4), "fc1.bias")
+    inner = parameter(np.ones((4, 1)), "blocks.0.weight")
+    named = parameter(np.ones(1), "blocks.0.bias", name="my_bias")  # a name the user gave wins
+    with tl.name_scope("net"):  # the model was called inside a scope of the user's
+        with tl.name_scope("fc1"):
+            hidden = (x @ weight + bias).relu()
+        with tl.name_scope("blocks.0"):
+            out = hidden @ inner + named
+    loss = out.sum()
+    graph = describe_graph(loss)
+    assert graph.node("fc1.weight").scope == "net/fc1" and graph.node("fc1.bias").scope == "net/fc1"
+    assert graph.node("blocks.0.weight").scope == "net/blocks.0" and graph.node("my_bias").scope == "net/blocks.0"
+    assert graph.cluster_titles == {"net": "net", "net/fc1": "fc1", "net/blocks.0": "blocks.0"}
+    clusters = layout(tl.draw_graph(loss))["clusters"]
+    assert clusters[graph.node("fc1.weight").id] == ["net", "fc1"]
+    assert clusters[graph.node("my_bias").id] == ["net", "blocks.0"]
+    # without an op scope of the module, the parameter gets its module's cluster of its own
+    lone = parameter(np.ones(2), "head.0.weight")
+    alone = describe_graph((lone * 2).sum())
+    assert alone.node("head.0.weight").scope == "head/0"
+    assert alone.cluster_titles == {"head": "head", "head/0": "head.0"}
+    layout(tl.draw_graph((lone * 2).sum()))
+
+
+# ----- without the graphviz package -----------------------------------------------------------------
+
+
+def test_the_engine_works_without_the_graphviz_package_and_drawing_says_how_to_install_it():
+    script = (
+        "import sys; sys.modules['graphviz'] = None\n"
+        "import tinygrad_lite as tl\n"
+        "w = tl.tensor(0.0, requires_grad=True, name='w'); cost = w**2 - 10*w + 25; cost.backward()\n"
+        "print(float(w.grad)); tl.explain(cost, quiet=True); print(len(tl.viz.describe_graph(cost).nodes))\n"
+        "for draw in (lambda: tl.draw_graph(cost), lambda: tl.save_graph(cost, 'x.svg')):\n"
+        "    try: draw()\n"
+        "    except ImportError as error: print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["-10.0", "8"]
+    assert len(lines) == 4 and all("needs the `graphviz` Python package" in line for line in lines[2:])
+    assert all("pip install graphviz" in line and "apt-get install graphviz" in line for line in lines[2:])

@@ -20,7 +20,7 @@ from .gradcheck import gradcheck, numerical_gradient, rel_error
 from .randomness import manual_seed
 from .serialization import load, save
 from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled
-from .viz import draw_graph, explain, save_graph
+from .viz import animate, draw_graph, explain, save_graph
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,7 @@ __all__ = [
     "InPlaceModificationError",
     "IndexingError",
     "Tensor",
+    "animate",
     "arange",
     "concatenate",
     "data",
