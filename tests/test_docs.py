@@ -19,6 +19,9 @@ at most one unit in the last digit the comment shows (integers exactly); ``…``
 stands for anything (``0.9933…``); a comment starting with ``about`` accepts 5% (or, for
 magnitudes below 1e-6, a factor of 10).
 
+A ```text block right after a python block (nothing but blank lines between) shows what the
+block's last statement printed, line by line.
+
 **Example runs are checked too.** A ```console block whose first line is
 ``$ python examples/NAME.py [options]`` runs that command (in a scratch folder) and must print
 the lines below it, matched line by line in the same way.
@@ -48,6 +51,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+TEXT_AFTER = re.compile(r"\s*^```text\n(.*?)^```", re.DOTALL | re.MULTILINE)
 CONSOLE = re.compile(r"^```console\n\$ python (examples/\S+\.py)([^\n]*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 TOKEN = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|\w+|…|[^\w\s]")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -55,6 +59,17 @@ NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 def python_blocks(page: Path) -> list[str]:
     return BLOCK.findall(page.read_text(encoding="utf-8"))
+
+
+def shown_outputs(page: Path) -> dict[int, str]:
+    """Python block number -> the ```text block right after it (nothing but blank lines between)."""
+    text = page.read_text(encoding="utf-8")
+    found = {}
+    for number, block in enumerate(BLOCK.finditer(text), start=1):
+        after = TEXT_AFTER.match(text, block.end())
+        if after:
+            found[number] = after.group(1)
+    return found
 
 
 # --- matching printed output against what a comment says -------------------------------------
@@ -178,6 +193,7 @@ def starts(statement: ast.stmt) -> int:
 
 def run_page(page: Path) -> None:
     namespace: dict[str, object] = {"__name__": "docs_example"}
+    shown = shown_outputs(page)
     for number, block in enumerate(python_blocks(page), start=1):
         where = f"{page.name}, python block {number}"
         tree = ast.parse(block)
@@ -223,6 +239,12 @@ def run_page(page: Path) -> None:
                 + "\n  ".join(output_lines)
                 + "\n"
             )
+        if number in shown:  # a ```text block right below shows what the block's last statement printed
+            printed_lines = [line for line in outputs[-1].splitlines() if line.strip()]
+            shown_lines = [line for line in shown[number].splitlines() if line.strip()]
+            assert len(printed_lines) == len(shown_lines) and lines_match(printed_lines, shown_lines), (
+                f"{where}: the text block below it shows\n" + shown[number] + "\nbut the code printed\n" + outputs[-1]
+            )
         for name, value in list(namespace.items()):
             if name.startswith("test_") and callable(value):
                 value()
@@ -246,6 +268,9 @@ def test_a_wrong_comment_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         run_page(page)
     page.write_text("```python\nfor i in range(2):\n    print(i)   # 0\n```\n")
     with pytest.raises(AssertionError, match="print inside a loop"):
+        run_page(page)
+    page.write_text("```python\nprint('a 1')\nprint('b 2')\n```\n\n```text\nb 3\n```\n")
+    with pytest.raises(AssertionError, match="the text block below it shows"):
         run_page(page)
 
 
