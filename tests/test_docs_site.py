@@ -3,7 +3,8 @@
 Builds the site with ``mkdocs build --strict`` into a scratch folder (or uses the one named by
 ``TINYGRAD_LITE_SITE``), serves it on 127.0.0.1 and opens every page with every request to
 another host aborted. Each page must load without one such attempt (no Google Fonts, no CDN)
-and without a failed local request (KaTeX's scripts, styles and fonts are served by the site),
+and without a failed local request (KaTeX's scripts, styles and fonts are served by the site)
+or a script error,
 and the pages with formulas must show them typeset by KaTeX.
 
 Needs the ``docs`` extra, KaTeX installed by ``make docs`` (npm), Chromium at /usr/bin/chromium
@@ -103,6 +104,7 @@ def visit(browser, base: str, path: str) -> dict[str, object]:  # type: ignore[n
     host = urlparse(base).netloc
     external: list[str] = []
     failed: list[str] = []
+    script_errors: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
 
@@ -117,11 +119,13 @@ def visit(browser, base: str, path: str) -> dict[str, object]:  # type: ignore[n
     page.route("**/*", route)
     page.on("requestfailed", lambda request: failed.append(request.url) if host in request.url else None)
     page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
     page.goto(base + path, wait_until="networkidle")
     page.wait_for_timeout(200)
     found = {
         "external": external,
         "failed": failed,
+        "script_errors": script_errors,
         "katex": page.locator(".arithmatex .katex").count(),
         "untypeset": page.locator(".arithmatex:not(:has(.katex))").count(),
         "errors": page.locator(".katex-error").count(),
@@ -141,6 +145,7 @@ def test_every_page_opens_offline(visits: dict[str, dict[str, object]]) -> None:
     for path, found in visits.items():
         assert not found["external"], f"{path} tried to reach the network: {found['external']}"
         assert not found["failed"], f"{path}: local requests failed: {found['failed']}"
+        assert not found["script_errors"], f"{path}: script errors: {found['script_errors']}"
         assert "Roboto" not in str(found["font_family"]), f"{path} asks for the Roboto web font"
 
 
