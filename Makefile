@@ -48,9 +48,17 @@ bench: setup
 	$(PY) -m benchmarks
 
 # The documentation site (MkDocs + mkdocstrings) in site/; --strict turns every warning into an error.
-docs: setup
-	@test -x $(VENV)/bin/mkdocs || $(PY) -m pip install --quiet -e ".[docs]"
+# KaTeX (the formulas) comes from the npm registry and is copied into site/ by docs/hooks.py.
+KATEX_VERSION := 0.19.1
+KATEX := $(VENV)/npm/node_modules/katex/dist/katex.min.js
+
+$(KATEX):
+	@command -v npm >/dev/null 2>&1 || { echo "make docs needs npm (Node.js) to install KaTeX: sudo apt-get install npm"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm katex@$(KATEX_VERSION)
+
+docs: setup $(KATEX)
+	@$(PY) -c "import mkdocs, material, mkdocstrings, mkdocs_jupyter" 2>/dev/null || $(PY) -m pip install --quiet -e ".[docs]"
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 clean:
-	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist site .cache *.egg-info .pytest_cache .hypothesis .mypy_cache .ruff_cache
