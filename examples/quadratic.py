@@ -30,8 +30,8 @@ def train_step(w: tl.Tensor) -> None:
     w.zero_grad()
     cost = cost_function(w)
     cost.backward()
-    with tl.no_grad():
-        w.data -= LEARNING_RATE * w.grad
+    with tl.no_grad():  # an in-place update of a leaf: allowed only where nothing is recorded
+        w -= LEARNING_RATE * w.grad
 
 
 def main() -> None:
@@ -61,7 +61,7 @@ def main() -> None:
 
     # 5. One gradient-descent step, as the course does it, then print w.
     with tl.no_grad():
-        w.data -= LEARNING_RATE * w.grad
+        w -= LEARNING_RATE * w.grad
     print(f"after 1 step: w = {w.item():.8f}")
 
     # 6. Many more steps, each building a fresh graph.

@@ -32,10 +32,11 @@ REG = 1e-3
 
 def case_study_init(layers: list[nn.Linear], rng: np.random.Generator) -> None:
     """The case study's start: small random weights (0.01 * randn) and zero biases."""
-    for layer in layers:
-        layer.weight.data = 0.01 * rng.standard_normal(layer.weight.shape)
-        if layer.bias is not None:
-            layer.bias.data = np.zeros(layer.bias.shape)
+    with tl.no_grad():
+        for layer in layers:
+            layer.weight.copy_(0.01 * rng.standard_normal(layer.weight.shape))
+            if layer.bias is not None:
+                layer.bias.zero_()
 
 
 def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:

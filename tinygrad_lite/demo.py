@@ -27,7 +27,7 @@ def update(w: Tensor, lr: float) -> None:
     if w.grad is None:
         raise RuntimeError("update() needs w.grad: run cost_and_gradient(w) first")
     with no_grad():
-        w.data -= lr * w.grad
+        w -= lr * w.grad
 
 
 def gradient_descent_step(w: Tensor, lr: float) -> Tensor:
