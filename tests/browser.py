@@ -8,6 +8,7 @@ Import the fixture into a test module: ``from tests.browser import chromium, off
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,15 +34,23 @@ HOW_TO_GET = (
 )
 
 
+def skip_unless_ci(reason: str) -> None:
+    """Skip with ``reason`` on a developer's machine; in CI (``CI`` set) a missing tool is a failure,
+    so the browser tests can never silently not run there."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test, but {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """A headless Chromium (a Playwright ``Browser``), or a skip saying how to get one."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip(f"playwright is not installed: {HOW_TO_GET}")
+        skip_unless_ci(f"playwright is not installed: {HOW_TO_GET}")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: {HOW_TO_GET}")
+        skip_unless_ci(f"no chromium at {CHROMIUM}: {HOW_TO_GET}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -14,18 +14,11 @@ from typing import Any
 import numpy as np
 
 from .randomness import generator
+from .validation import positive_int
 
 __all__ = ["load_digits", "minibatches", "spiral"]
 
 _DEFAULT_SEED: Any = object()  # spiral's seed when not given: 0, unless rng= is given
-
-
-def _positive_int(owner: str, what: str, value: Any) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
-        raise TypeError(f"{owner}: {what} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{owner}: {what} must be at least 1, got {value}")
-    return int(value)
 
 
 def spiral(
@@ -46,8 +39,8 @@ def spiral(
 
         X, y = data.spiral()        # X.shape == (300, 2), y[:3] == [0, 0, 0]
     """
-    n = _positive_int("spiral", "n_per_class", n_per_class)
-    k = _positive_int("spiral", "n_classes", n_classes)
+    n = positive_int("spiral", "n_per_class", n_per_class)
+    k = positive_int("spiral", "n_classes", n_classes)
     if rng is not None and seed is not _DEFAULT_SEED:
         raise TypeError("spiral: give rng= or its older name seed=, not both")
     gen = generator(rng if rng is not None else (0 if seed is _DEFAULT_SEED else seed))
@@ -78,7 +71,7 @@ def minibatches(
     """
     X = np.asarray(X)
     y = np.asarray(y)
-    size = _positive_int("minibatches", "batch_size", batch_size)
+    size = positive_int("minibatches", "batch_size", batch_size)
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError(f"minibatches: X and y must have a sample axis, got shapes {X.shape} and {y.shape}")
     if len(X) != len(y):

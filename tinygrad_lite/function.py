@@ -95,10 +95,13 @@ class Function:
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **options: Any) -> Any:
+        """Compute the op's output from NumPy arrays (one per input), saving what backward needs on ``ctx``."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *arrays)")
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        """The vector-Jacobian product: from ``grad`` (d loss / d output) return one gradient per
+        input (d loss / d input, in the input's shape or one it broadcasts to; None to skip it)."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod

@@ -9,9 +9,10 @@ from typing import Any, overload
 import numpy as np
 
 from .. import functional as F
-from ..engine import Tensor
+from ..engine import Tensor, as_tensor
 from ..randomness import generator
-from .module import Module, Parameter, _as_tensor
+from ..validation import positive_int
+from .module import Module, Parameter
 
 __all__ = [
     "BatchNorm1d",
@@ -28,14 +29,6 @@ __all__ = [
     "Sigmoid",
     "Tanh",
 ]
-
-
-def _positive_int(owner: str, what: str, n: Any) -> int:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-        raise TypeError(f"{owner}: {what} must be an int, got {type(n).__name__} {n!r}")
-    if n < 1:
-        raise ValueError(f"{owner}: {what} must be at least 1, got {n}")
-    return int(n)
 
 
 def _float_dtype(owner: str, dtype: Any) -> np.dtype[Any]:
@@ -68,8 +61,8 @@ class Linear(Module):
         rng: np.random.Generator | int | None = None,
         dtype: Any = np.float64,
     ) -> None:
-        self.in_features = _positive_int("Linear", "in_features", in_features)
-        self.out_features = _positive_int("Linear", "out_features", out_features)
+        self.in_features = positive_int("Linear", "in_features", in_features)
+        self.out_features = positive_int("Linear", "out_features", out_features)
         dtype = _float_dtype("Linear", dtype)
         gen = generator(rng)
         bound = 1.0 / math.sqrt(self.in_features)
@@ -80,7 +73,7 @@ class Linear(Module):
             self.bias = Parameter(gen.uniform(-bound, bound, size=(self.out_features,)).astype(dtype))
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_tensor(x)
+        x = as_tensor(x)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r} got an input of shape {x.shape}: its last dimension must be in_features = {self.in_features}"
@@ -96,21 +89,21 @@ class ReLU(Module):
     """``max(0, x)`` elementwise (gradient 0 at 0)."""
 
     def forward(self, x: Any) -> Tensor:
-        return _as_tensor(x).relu()
+        return as_tensor(x).relu()
 
 
 class Tanh(Module):
     """``tanh(x)`` elementwise."""
 
     def forward(self, x: Any) -> Tensor:
-        return _as_tensor(x).tanh()
+        return as_tensor(x).tanh()
 
 
 class Sigmoid(Module):
     """``1 / (1 + exp(-x))`` elementwise."""
 
     def forward(self, x: Any) -> Tensor:
-        return _as_tensor(x).sigmoid()
+        return as_tensor(x).sigmoid()
 
 
 class LeakyReLU(Module):
@@ -156,7 +149,7 @@ class Flatten(Module):
         self.end_dim = int(end_dim)
 
     def forward(self, x: Any) -> Tensor:
-        t = _as_tensor(x)
+        t = as_tensor(x)
         ndim = max(t.ndim, 1)
         start = self.start_dim + ndim if self.start_dim < 0 else self.start_dim
         end = self.end_dim + ndim if self.end_dim < 0 else self.end_dim
@@ -227,7 +220,7 @@ class BatchNorm1d(Module):
         affine: bool = True,
         dtype: Any = np.float64,
     ) -> None:
-        self.num_features = _positive_int("BatchNorm1d", "num_features", num_features)
+        self.num_features = positive_int("BatchNorm1d", "num_features", num_features)
         dtype = _float_dtype("BatchNorm1d", dtype)
         self.eps = F._real_number(eps, "BatchNorm1d", "eps")
         if self.eps <= 0:
@@ -245,7 +238,7 @@ class BatchNorm1d(Module):
         self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
 
     def forward(self, x: Any) -> Tensor:
-        t = _as_tensor(x)
+        t = as_tensor(x)
         if t.ndim not in (2, 3) or t.shape[1] != self.num_features:
             raise ValueError(
                 f"{self!r} expects input of shape (N, {self.num_features}) or (N, {self.num_features}, L), "

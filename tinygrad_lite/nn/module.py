@@ -154,10 +154,6 @@ def _bump_version(tensor: Tensor) -> None:
     tensor._bump_version()
 
 
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 class Module:
     """Base class of models and layers: subclass it, set attributes, write ``forward``.
 
@@ -183,6 +179,7 @@ class Module:
     training: bool = True
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation of the module; ``module(x)`` calls it (inside the module's name scope)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(self, ...)")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
