@@ -18,7 +18,11 @@ MODULES: list[ModuleType] = [tl, functional, nn, init, utils, optim, lr_schedule
 def _public(module: ModuleType) -> list[str]:
     names = getattr(module, "__all__", None)
     if names is None:
-        names = [n for n, v in vars(module).items() if not n.startswith("_") and getattr(v, "__module__", "").startswith("tinygrad_lite")]
+        names = [
+            n
+            for n, v in vars(module).items()
+            if not n.startswith("_") and getattr(v, "__module__", "").startswith("tinygrad_lite")
+        ]
     return sorted(names)
 
 
