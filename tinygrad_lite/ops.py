@@ -532,6 +532,60 @@ class Transpose(Function):
         return np.transpose(grad, None if axes is None else np.argsort([int(x) % grad.ndim for x in axes]))
 
 
+class Expand(Function):
+    """Broadcast to a larger shape (PyTorch's ``expand``); a copy, so it can be written in place.
+
+    The backward passes the gradient of the expanded shape on: the engine sums it back over the
+    stretched axes (`shapes.sum_to_shape`), which is exactly the vector-Jacobian product."""
+
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, shape: tuple[int, ...] = ()) -> Array:
+        return np.broadcast_to(a, shape).copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return grad
+
+
+class Repeat(Function):
+    """Tile ``sizes[i]`` copies along axis ``i`` (PyTorch's ``repeat``, NumPy's ``np.tile``).
+
+    Each input element appears once in every tile, so its gradient is the sum over the tiles:
+    the output axis ``i`` of length ``sizes[i] * n_i`` is split into ``(sizes[i], n_i)`` and the
+    tile axes are summed."""
+
+    fresh_gradients = True
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, sizes: tuple[int, ...] = ()) -> Array:
+        shape = (1,) * (len(sizes) - a.ndim) + a.shape  # more sizes than axes: leading axes of 1
+        ctx.save_for_backward(shape)
+        return np.tile(a.reshape(shape), sizes)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (shape,) = ctx.saved_tensors
+        split = [n for pair in zip(ctx.options["sizes"], shape) for n in pair]
+        return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))  # leading 1s: summed by the engine
+
+
+class Clone(Function):
+    """A copy of the data; the gradient passes straight through."""
+
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return grad
+
+
 def _is_basic(index: Any) -> bool:
     """Basic indexing (ints, slices, None, ...) selects each element at most once."""
     parts = index if isinstance(index, tuple) else (index,)
