@@ -220,7 +220,7 @@ def test_node_with_many_consumers() -> None:
     assert x.grad == sum(range(2_000))
 
 
-# ----- conventions at kinks and ties (API.md) ----------------------------------------------
+# ----- conventions at kinks and ties --------------------------------------------------------
 
 
 def test_relu_and_abs_have_zero_gradient_at_zero() -> None:

@@ -25,6 +25,7 @@ from tinygrad_lite import functional as F
 from .reference import log_softmax as ref_log_softmax
 from .reference import logsumexp as ref_logsumexp
 from .reference import softmax as ref_softmax
+from .test_ops import OPS
 
 ALLOWED = (ValueError, TypeError, RuntimeError, FloatingPointError)
 REFUSED = object()  # what `attempt` returns for a clean refusal
@@ -200,8 +201,13 @@ WITH_ARGUMENT: dict[str, tuple[Callable[[Tensor, Any], Any], Callable[[np.ndarra
     "zeros": (lambda t, n: tl.zeros(n), lambda x, n: np.zeros(n)),
     "randn-shape": (lambda t, n: tl.randn(n, rng=0).shape, lambda x, n: np.empty(n).shape),
     "arange": (lambda t, n: tl.arange(n), lambda x, n: np.arange(n, dtype=np.float64)),
+    "full": (lambda t, n: tl.full(n, 1.0), lambda x, n: np.full(n, 1.0)),
+    "zeros_like": (lambda t, d: tl.zeros_like(t, dtype=d), lambda x, d: np.zeros_like(x, dtype=d)),
+    "eye": (lambda t, n: tl.eye(n), lambda x, n: np.eye(n)),
+    "sum-dim": (lambda t, a: t.sum(dim=a, keepdim=True), lambda x, a: np.sum(x, axis=a, keepdims=True)),
+    "numpy-sum": (lambda t, a: np.sum(t, axis=a), lambda x, a: np.sum(x, axis=a)),
 }
-APPROXIMATE_WITH_ARGUMENT = {"sum-axis", "softmax-axis"}
+APPROXIMATE_WITH_ARGUMENT = {"sum-axis", "softmax-axis", "sum-dim", "numpy-sum"}
 
 arguments = st.one_of(
     anything,
@@ -222,7 +228,7 @@ def _is_huge(argument: Any) -> bool:
 @settings(max_examples=400)
 @given(x=numeric_arrays(), argument=arguments, name=st.sampled_from(sorted(WITH_ARGUMENT)))
 def test_ops_with_arguments_refuse_cleanly_or_match_numpy(x: np.ndarray, argument: Any, name: str) -> None:
-    if name in ("zeros", "randn-shape", "arange") and _is_huge(argument):
+    if name in ("zeros", "randn-shape", "arange", "full", "eye") and _is_huge(argument):
         return  # a huge size is a request for memory, not bad input: NumPy would really allocate it
     t = attempt(lambda: Tensor(x, requires_grad=x.dtype.kind == "f"))
     if t is REFUSED:
@@ -275,6 +281,18 @@ def _hinge(scores: np.ndarray, labels: np.ndarray, margin: float, squared: bool)
     return (margins**2 if squared else margins).sum(axis=1)
 
 
+def _l2(params: Any, lam: Any) -> np.ndarray:
+    """``lam * sum(w**2)`` over one array or a list of them, each in its own float dtype (lam is
+    cast to it, as PyTorch casts a Python number to a tensor's dtype)."""
+    items = [params] if isinstance(params, (Tensor, np.ndarray)) else list(params)
+    total = np.float64(0)
+    for item in items:
+        w = np.asarray(data_of(item))
+        w = w if w.dtype.kind == "f" else w.astype(np.float64)
+        total = total + np.asarray(lam, dtype=w.dtype) * np.vdot(w, w)
+    return np.asarray(total)
+
+
 def _reduce(per_sample: np.ndarray, reduction: Any) -> np.ndarray:
     return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](per_sample)
 
@@ -306,9 +324,7 @@ def test_losses_refuse_cleanly_or_match_numpy(scores: Any, labels: Any, reductio
         check(result, lambda: _reduce((s - np.asarray(data_of(labels), dtype=np.float64)) ** 2, reduction), False)
     result = attempt(lambda: F.l2_penalty(scores, margin))
     if result is not REFUSED:
-        raw = np.asarray(data_of(scores))  # in the weights' float dtype: lam is cast to it, as in PyTorch
-        raw = raw if raw.dtype.kind == "f" else raw.astype(np.float64)
-        check(result, lambda: np.asarray(margin, dtype=raw.dtype) * np.vdot(raw, raw), exact=False)
+        check(result, lambda: _l2(scores, margin), exact=False)
     result = attempt(lambda: F.l1_penalty([scores, labels], 0.1))
     if result is not REFUSED:
         check(result, lambda: 0.1 * (np.abs(s).sum() + np.abs(np.asarray(data_of(labels))).sum()), exact=False)
@@ -392,3 +408,35 @@ def test_graph_drawing_refuses_cleanly_or_draws(root: Any, option: Any) -> None:
 def test_name_scope_names_must_be_strings() -> None:
     for bad in (None, 3, b"x", ["a"]):
         assert attempt(lambda bad=bad: tl.name_scope(bad).__enter__()) is REFUSED
+
+
+FUZZ = {op.name: op.fuzz for op in OPS if op.fuzz is not None}  # each called as fuzz(tensor, argument)
+
+
+@settings(max_examples=400)
+@given(
+    x=hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3), elements=st.floats(-3, 3)
+    ),
+    argument=arguments,
+    name=st.sampled_from(sorted(FUZZ)),
+)
+def test_every_op_of_the_table_refuses_cleanly_or_gives_a_gradient_of_its_inputs_shape(
+    x: np.ndarray, argument: Any, name: str
+) -> None:
+    """Any argument: a clear refusal, or a result that does not depend on grad mode and whose
+    backward gives the input a gradient of its own shape and dtype, with no NaN (the values themselves are
+    compared with NumPy, for valid arguments, by the op table's own tests)."""
+    if _is_huge(argument):
+        return
+    t = Tensor(x, requires_grad=True)
+    result = attempt(lambda: FUZZ[name](t, argument))
+    if result is REFUSED or not isinstance(result, Tensor):
+        return
+    with tl.no_grad():
+        again = quietly(lambda: FUZZ[name](Tensor(x), argument))
+    assert_same(again, result.data)
+    if result.requires_grad and result.dtype.kind == "f" and np.isfinite(result.data).all():
+        quietly(lambda: result.sum().backward())
+        assert t.grad is not None and t.grad.shape == x.shape and t.grad.dtype == x.dtype
+        assert not np.isnan(t.grad).any()  # inf is a true slope (sqrt at 0); NaN would be a new one

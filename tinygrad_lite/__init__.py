@@ -7,12 +7,38 @@
 
 The modules, bottom-up (each imports only modules listed before it): errors, state, shapes,
 validation, randomness, anomaly, engine (Tensor, backward), function (Function.apply), ops,
-creation, functional, nn, optim, gradcheck, testing, serialization, data, viz.
+creation, interop, functional, nn, optim, gradcheck, testing, serialization, data, viz.
 """
 
-from . import data, functional, nn, optim
+from . import (
+    data,
+    functional,
+    interop,  # noqa: F401  (NumPy functions on Tensors: registers itself into the engine)
+    nn,
+    optim,
+)
 from .anomaly import detect_anomaly
-from .creation import arange, concatenate, maximum, minimum, ones, randn, stack, tensor, where, zeros
+from .creation import (
+    arange,
+    cat,
+    concatenate,
+    eye,
+    full,
+    full_like,
+    linspace,
+    maximum,
+    minimum,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
 from .engine import Tensor
 from .errors import GradcheckError, GradientShapeError, IndexingError, InPlaceModificationError
 from .function import Function
@@ -33,15 +59,20 @@ __all__ = [
     "Tensor",
     "animate",
     "arange",
+    "cat",
     "concatenate",
     "data",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
     "explain",
+    "eye",
+    "full",
+    "full_like",
     "functional",
     "gradcheck",
     "is_grad_enabled",
+    "linspace",
     "load",
     "manual_seed",
     "maximum",
@@ -51,7 +82,10 @@ __all__ = [
     "no_grad",
     "numerical_gradient",
     "ones",
+    "ones_like",
     "optim",
+    "rand",
+    "randint",
     "randn",
     "rel_error",
     "save",
@@ -61,4 +95,5 @@ __all__ = [
     "tensor",
     "where",
     "zeros",
+    "zeros_like",
 ]

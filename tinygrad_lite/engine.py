@@ -8,7 +8,8 @@ output and summing what comes back into every input that requires grad.
 Layering: this module builds on `errors`, `state`, `shapes` and `anomaly`, and never imports
 the modules above it. The one deliberate back-edge is `_ops`: Tensor's operators (``a + b``,
 ``a.exp()``) call the ops of `ops.py`, which are built on `Function` (function.py), which
-builds on Tensor. ``ops.py`` hands itself over with `register_ops` when it is imported.
+builds on Tensor. ``ops.py`` hands itself over with `register_ops` when it is imported; in the
+same way ``interop.py`` hands over what NumPy functions do with a Tensor (`register_interop`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy as np
 
 from . import anomaly
 from .errors import GradientShapeError, IndexingError, InPlaceModificationError
+from .shapes import axis_argument as _axis_argument
+from .shapes import keepdims_argument as _keepdims_argument
 from .shapes import normalize_axis as _normalize_axis
 from .shapes import single_axis as _single_axis
 from .shapes import sum_to_shape
@@ -33,14 +36,22 @@ if TYPE_CHECKING:
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
 Index = Any
+Axes = int | Sequence[int] | None  # an ``axis=``/``dim=`` argument: one axis, several, or all (None)
 
 _ops: Any = None  # the ops module, handed over by ops.py (see the module docstring)
+_interop: Any = None  # the NumPy hooks, handed over by interop.py
 
 
 def register_ops(module: ModuleType) -> None:
     """Called once by ``ops.py``: the op classes that Tensor's operators and methods use."""
     global _ops
     _ops = module
+
+
+def register_interop(module: ModuleType) -> None:
+    """Called once by ``interop.py``: what ``np.exp(t)`` and ``np.sum(t)`` do with a Tensor."""
+    global _interop
+    _interop = module
 
 
 def _check_floating(dtype: np.dtype[Any]) -> None:
@@ -67,7 +78,6 @@ class Tensor:
     __slots__ = (
         "data", "grad", "requires_grad", "name", "_ctx", "scope", "_vc", "_model_path", "_hooks", "__weakref__"
     )
-    __array_ufunc__ = None  # so `ndarray + Tensor` calls Tensor.__radd__ instead of looping
 
     data: np.ndarray
     grad: np.ndarray | None
@@ -139,8 +149,12 @@ class Tensor:
 
     @property
     def size(self) -> int:
-        """The number of elements (a property, as in NumPy; PyTorch's ``size()`` is ``shape``)."""
-        return self.data.size
+        """The number of elements (a property, as in NumPy; PyTorch's ``x.size()`` is ``x.shape``).
+
+        An int in every way, except that calling it (``x.size()``, the PyTorch habit) raises a
+        TypeError that says so.
+        """
+        return _Size(self.data.size)
 
     @property
     def dtype(self) -> np.dtype[Any]:
@@ -198,6 +212,14 @@ class Tensor:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs on Tensors (``np.exp(t)``, ``arr + t``): the Tensor op where there is one (see `interop`)."""
+        return _interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """NumPy functions on Tensors (``np.sum(t)``, ``np.concatenate``): the Tensor method where there is one."""
+        return _interop.array_function(func, args, kwargs)
+
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor: it has no length (use .item() for its value)")
@@ -213,6 +235,17 @@ class Tensor:
                 f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() or .all()"
             )
         return bool(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: a one-element tensor formats as its number; an empty spec gives ``str(t)``."""
+        if not spec:
+            return str(self)
+        if self.data.size != 1:
+            raise TypeError(
+                f"format spec {spec!r} needs a tensor with one element, but this one has shape {self.shape}: "
+                f"format its elements (e.g. t.item() of one, or np.array2string(t.data)), or use f\"{{t}}\""
+            )
+        return format(self.data.item(), spec)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -451,8 +484,7 @@ class Tensor:
     def clip_(self, lo: float | None = None, hi: float | None = None) -> Tensor:
         """In place: clip every element into ``[lo, hi]`` (either bound may be None)."""
         self._check_in_place("clip_()")
-        _check_bounds(lo, hi, "clip_()")
-        np.clip(self.data, lo, hi, out=self.data)
+        np.clip(self.data, *_check_bounds(lo, hi, "clip_()", self.shape), out=self.data)
         self._bump_version()
         return self
 
@@ -571,73 +603,342 @@ class Tensor:
     def abs(self) -> Tensor:
         return _ops.Abs.apply(self)
 
-    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Sum.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+    # Reductions take NumPy's ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=`` (not both).
 
-    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        """Mean over ``axis``: ``sum / n``, composed from the two primitives."""
-        axes = _normalize_axis(axis, self.ndim)
-        count = self.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
-        total = _ops.Sum.apply(self, axis=axes, keepdims=bool(keepdims))
+    def sum(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """Sum over ``axis`` (None: every axis), as ``np.sum``; ``dim=``/``keepdim=`` work too.
+
+            tl.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)    # Tensor([4., 6.])
+        """
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        return _ops.Sum.apply(self, axis=axes, keepdims=_keepdims_argument(keepdims, keepdim))
+
+    def mean(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """Mean over ``axis``: ``sum / n``, composed from the two primitives (the mean of nothing is nan)."""
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        keep = _keepdims_argument(keepdims, keepdim)
+        count = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
+        total = _ops.Sum.apply(self, axis=axes, keepdims=keep)
         if count == 0:  # like np.mean of nothing: nan, without dividing by zero
             return total * np.nan
         return total * (1.0 / count)
 
-    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Max.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+    def var(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        ddof: int = 0,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """Variance ``sum((x - mean)**2) / (n - ddof)`` over ``axis``, composed from mean, sub, mul and sum.
 
-    def min(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Min.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
+        NumPy's default ``ddof=0`` (the biased estimate); PyTorch's ``var`` divides by
+        ``n - 1`` by default, which is ``ddof=1`` here:
+
+            tl.tensor([1.0, 2.0, 3.0, 4.0]).var()          # Tensor(1.25)
+            tl.tensor([1.0, 2.0, 3.0, 4.0]).var(ddof=1)    # Tensor(1.6667)
+        """
+        if isinstance(ddof, bool) or not isinstance(ddof, numbers.Real):
+            raise TypeError(f"ddof must be a number, got {type(ddof).__name__} {ddof!r}")
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        count = self.data.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
+        deviation = self - self.mean(axis=axes, keepdims=True)
+        total = (deviation * deviation).sum(axis=axes, keepdims=_keepdims_argument(keepdims, keepdim))
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= ddof: inf or nan, as NumPy
+            return total / max(count - ddof, 0)
+
+    def std(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        ddof: int = 0,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """Standard deviation ``sqrt(var(...))``, with NumPy's default ``ddof=0`` (PyTorch's is 1).
+
+            tl.tensor([1.0, 3.0]).std()      # Tensor(1.)
+        """
+        return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim).sqrt()
+
+    def max(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """The largest entries over ``axis`` (values only, as ``np.max``: for the indices call `argmax`).
+
+        Tied entries share the gradient equally.
+        """
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        return _ops.Max.apply(self, axis=axes, keepdims=_keepdims_argument(keepdims, keepdim))
+
+    def min(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """The smallest entries over ``axis`` (values only, as ``np.min``: for the indices call `argmin`)."""
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        return _ops.Min.apply(self, axis=axes, keepdims=_keepdims_argument(keepdims, keepdim))
+
+    def logsumexp(
+        self,
+        axis: Axes = None,
+        keepdims: bool = False,
+        *,
+        dim: Axes = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        """``log(sum(exp(x)))`` over ``axis`` (None: every axis), computed stably."""
+        axes = _normalize_axis(_axis_argument(axis, dim), self.ndim)
+        return _ops.LogSumExp.apply(self, axis=axes, keepdims=_keepdims_argument(keepdims, keepdim))
+
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """``exp(x) / sum(exp(x))`` along ``axis`` (or ``dim=``), computed stably."""
+        return _ops.Softmax.apply(self, axis=_single_axis(_axis_argument(axis, dim, -1), self.ndim))
+
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """``log(softmax(x))`` along ``axis`` (or ``dim=``), as ``(x - m) - log(sum(exp(x - m)))``."""
+        return _ops.LogSoftmax.apply(self, axis=_single_axis(_axis_argument(axis, dim, -1), self.ndim))
+
+    def argmax(
+        self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None, keepdim: bool | None = None
+    ) -> np.ndarray:
+        """Indices of the maxima (not differentiable): a NumPy array, as ``np.argmax``."""
+        return self._arg_extreme(np.argmax, axis, keepdims, dim, keepdim)
+
+    def argmin(
+        self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None, keepdim: bool | None = None
+    ) -> np.ndarray:
+        """Indices of the minima (not differentiable): a NumPy array, as ``np.argmin``."""
+        return self._arg_extreme(np.argmin, axis, keepdims, dim, keepdim)
+
+    def _arg_extreme(self, find: Any, axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> np.ndarray:
+        axis = _axis_argument(axis, dim)
+        keep = _keepdims_argument(keepdims, keepdim)
+        if self.data.size == 0 and (axis is None or self.shape[_single_axis(axis, self.ndim) or 0] == 0):
+            raise ValueError(f"argmax/argmin of zero elements (shape {self.shape}, axis {axis}) is undefined")
+        if axis is None:
+            return np.asarray(find(self.data, keepdims=keep))
+        return np.asarray(find(self.data, axis=_single_axis(axis, self.ndim), keepdims=keep))
+
+    # ----- shapes: NumPy's names and PyTorch's ------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return _ops.Reshape.apply(self, shape=shape)
+        """The same data in another shape (ints or one tuple; one size may be -1); a view when NumPy can."""
+        return _ops.Reshape.apply(self, shape=_sizes(shape, "reshape"))
+
+    def view(self, *shape: Any) -> Tensor:
+        """PyTorch's name for `reshape`: ``x.view(2, -1)``, ``x.view((2, -1))``."""
+        return _ops.Reshape.apply(self, shape=_sizes(shape, "view"))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge the axes ``start_dim..end_dim`` (both included) into one, as PyTorch's ``flatten``.
+
+            tl.zeros(2, 3, 4).flatten().shape      # (24,)
+            tl.zeros(2, 3, 4).flatten(1).shape     # (2, 12): one row per sample
+        """
+        if self.ndim == 0:
+            _single_axis(start_dim, 0), _single_axis(end_dim, 0)
+            return _ops.Reshape.apply(self, shape=(1,))
+        start, end = _single_axis(start_dim, self.ndim) or 0, _single_axis(end_dim, self.ndim) or 0
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for {self.ndim} dimensions")
+        merged = int(np.prod(self.shape[start : end + 1]))
+        return _ops.Reshape.apply(self, shape=(*self.shape[:start], merged, *self.shape[end + 1 :]))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert an axis of size 1 at position ``dim`` (``-1``: at the end), as ``np.expand_dims``.
+
+            tl.zeros(3).unsqueeze(0).shape     # (1, 3)
+        """
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"unsqueeze takes one int dim, got {type(dim).__name__} {dim!r}")
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise ValueError(
+                f"unsqueeze: dim {dim} is out of range [{-self.ndim - 1}, {self.ndim}] for shape {self.shape}"
+            )
+        position = int(dim) % (self.ndim + 1)
+        return _ops.Reshape.apply(self, shape=(*self.shape[:position], 1, *self.shape[position:]))
+
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """Remove axes of size 1: all of them, or those of ``dim`` (an int or a tuple); an axis
+        of ``dim`` whose size is not 1 is left alone, as in PyTorch.
+
+            tl.zeros(1, 3, 1).squeeze().shape      # (3,)
+            tl.zeros(2, 3).squeeze(0).shape        # (2, 3): axis 0 has size 2
+        """
+        axes = range(self.ndim) if dim is None else (_normalize_axis(dim, self.ndim) or ())
+        drop = {a for a in axes if self.shape[a] == 1}
+        return _ops.Reshape.apply(self, shape=tuple(n for a, n in enumerate(self.shape) if a not in drop))
 
     def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes. ``transpose()`` reverses them and a full permutation reorders them, as
+        NumPy; exactly two axes are swapped, as PyTorch's ``transpose(dim0, dim1)``:
+
+            tl.zeros(2, 3, 4).transpose(0, 2).shape        # (4, 3, 2)
+            tl.zeros(2, 3, 4).transpose(1, 2, 0).shape     # (3, 4, 2)
+            tl.zeros(2, 3).transpose(0, 1).shape           # (3, 2): a swap, not NumPy's identity
+        """
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        if len(axes) == 2:  # PyTorch's transpose(dim0, dim1): swap two axes
+            first, second = (_single_axis(a, self.ndim) for a in axes)
+            order = list(range(self.ndim))
+            if first is not None and second is not None:  # (None for a 0-d tensor: nothing to swap)
+                order[first], order[second] = order[second], order[first]
+            return _ops.Transpose.apply(self, axes=tuple(order))
         return _ops.Transpose.apply(self, axes=axes or None)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the axes: output axis ``i`` is input axis ``dims[i]`` (ints or one tuple).
+
+            tl.zeros(2, 3, 4).permute(2, 0, 1).shape     # (4, 2, 3)
+        """
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        if len(dims) != self.ndim:
+            raise ValueError(f"permute needs one entry per dimension ({self.ndim}), got {len(dims)}: {dims!r}")
+        _normalize_axis(dims, self.ndim)  # each an int in range, none repeated
+        return _ops.Transpose.apply(self, axes=tuple(int(d) % max(self.ndim, 1) for d in dims) or None)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes``: a size-1 axis stretches, ``-1`` keeps an axis's size, extra
+        leading sizes add axes. The gradient sums over what was stretched.
+
+            tl.tensor([[1.0], [2.0]]).expand(2, 3)       # Tensor([[1., 1., 1.], [2., 2., 2.]])
+            tl.zeros(3).expand(4, -1).shape              # (4, 3)
+        """
+        sizes = _sizes(sizes, "expand")
+        extra = len(sizes) - self.ndim
+        if extra < 0:
+            raise ValueError(
+                f"expand: {len(sizes)} sizes for a tensor with {self.ndim} dimensions (shape {self.shape})"
+            )
+        target = []
+        for i, size in enumerate(sizes):
+            current = self.shape[i - extra] if i >= extra else None
+            if size == -1 and current is not None:
+                size = current
+            if size < 0 or (current is not None and current not in (1, size)):
+                raise ValueError(
+                    f"expand: cannot expand shape {self.shape} to {sizes}: size {sizes[i]} at position {i} "
+                    "(only an axis of size 1 stretches; -1 keeps an existing axis)"
+                )
+            target.append(size)
+        return _ops.Expand.apply(self, shape=tuple(target))
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile the tensor ``sizes[i]`` times along axis ``i``, as PyTorch's ``repeat`` (NumPy's
+        ``np.tile``); more sizes than axes add leading axes.
+
+            tl.tensor([1.0, 2.0]).repeat(2)        # Tensor([1., 2., 1., 2.])
+            tl.tensor([1.0, 2.0]).repeat(3, 1).shape   # (3, 2)
+        """
+        sizes = _sizes(sizes, "repeat")
+        if len(sizes) < self.ndim:
+            raise ValueError(
+                f"repeat needs at least one size per dimension ({self.ndim} for shape {self.shape}), got {sizes}"
+            )
+        if any(n < 0 for n in sizes):
+            raise ValueError(f"repeat: sizes must be non-negative, got {sizes}")
+        return _ops.Repeat.apply(self, sizes=sizes)
+
+    def clone(self) -> Tensor:
+        """A copy of the data in the graph (the gradient passes straight through)."""
+        return _ops.Clone.apply(self)
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for ``.size``)."""
+        return int(self.data.size)
+
+    def dim(self) -> int:
+        """The number of dimensions (PyTorch's name for ``.ndim``)."""
+        return int(self.data.ndim)
 
     @property
     def T(self) -> Tensor:
+        """The axes reversed (``transpose()``)."""
         return _ops.Transpose.apply(self, axes=None)
 
     def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Clip into ``[lo, hi]`` (either may be None); the gradient passes where ``lo <= x <= hi``."""
         return _ops.Clip.apply(self, lo=lo, hi=hi)
 
     def maximum(self, other: ArrayLike) -> Tensor:
+        """Elementwise maximum with broadcasting; at a tie neither side gets the gradient."""
         return _ops.Maximum.apply(self, other)
 
     def minimum(self, other: ArrayLike) -> Tensor:
+        """Elementwise minimum with broadcasting; at a tie neither side gets the gradient."""
         return _ops.Minimum.apply(self, other)
-
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _ops.Softmax.apply(self, axis=_single_axis(axis, self.ndim))
-
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _ops.LogSoftmax.apply(self, axis=_single_axis(axis, self.ndim))
-
-    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.LogSumExp.apply(self, axis=_normalize_axis(axis, self.ndim), keepdims=bool(keepdims))
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another dtype; the gradient is cast back."""
         return _ops.Cast.apply(self, dtype=np.dtype(dtype))
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        """Indices of the maxima (not differentiable): a NumPy array."""
-        return np.asarray(np.argmax(self.data, axis=_single_axis(axis, self.ndim) if axis is not None else None))
-
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        """Indices of the minima (not differentiable): a NumPy array."""
-        return np.asarray(np.argmin(self.data, axis=_single_axis(axis, self.ndim) if axis is not None else None))
-
     def any(self) -> bool:
+        """Whether any element is nonzero (a Python bool)."""
         return bool(self.data.any())
 
     def all(self) -> bool:
+        """Whether every element is nonzero (a Python bool)."""
         return bool(self.data.all())
+
+    # ``float``/``double`` come last: inside the class body their names shadow the builtin types.
+
+    def double(self) -> Tensor:
+        """Cast to float64 (``astype(np.float64)``); the gradient is cast back."""
+        return _ops.Cast.apply(self, dtype=np.dtype(np.float64))
+
+    def float(self) -> Tensor:
+        """Cast to float32, as PyTorch's ``float()`` (``astype(np.float32)``); the gradient is cast back."""
+        return _ops.Cast.apply(self, dtype=np.dtype(np.float32))
+
+
+class _Size(int):
+    """``Tensor.size``: an int (NumPy's number of elements) that explains PyTorch's ``size()`` when called."""
+
+    def __call__(self, *dim: Any) -> Any:
+        which = f"x.shape[{dim[0]}]" if len(dim) == 1 else "x.shape"
+        raise TypeError(
+            f".size is a property here, the number of elements as in NumPy (x.size == {int(self)}), not a method: "
+            f"PyTorch's x.size({', '.join(map(repr, dim))}) is {which} (and x.numel() is x.size)"
+        )
+
+
+def _sizes(sizes: tuple[Any, ...], what: str) -> tuple[int, ...]:
+    """The sizes of ``reshape``/``view``/``expand``/``repeat``: ints, or one tuple or list of ints."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for n in sizes:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{what} takes ints (or one tuple of ints), got {sizes!r}")
+    return tuple(int(n) for n in sizes)
 
 
 # ----- turning things into tensors ---------------------------------------------------------

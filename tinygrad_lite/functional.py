@@ -21,6 +21,7 @@ import numpy as np
 from .engine import Tensor, constant
 from .function import Function
 from .randomness import generator
+from .shapes import axis_argument, keepdims_argument
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -28,32 +29,41 @@ REDUCTIONS = ("mean", "sum", "none")
 # ----- activations -----------------------------------------------------------------------------
 
 
-def softmax(x: Tensor | np.ndarray, axis: int = -1) -> Tensor:
-    """``p_k = exp(x_k) / sum_j exp(x_j)`` along ``axis``, computed stably (the max is subtracted first)::
+def softmax(x: Tensor | np.ndarray, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """``p_k = exp(x_k) / sum_j exp(x_j)`` along ``axis`` (or ``dim=``), computed stably (the max is subtracted first)::
 
         F.softmax(np.array([0.0, np.log(3.0)]))   # Tensor([0.25, 0.75])
     """
-    return _as_tensor(x).softmax(axis)
+    return _as_tensor(x).softmax(axis_argument(axis, dim, -1))
 
 
-def log_softmax(x: Tensor | np.ndarray, axis: int = -1) -> Tensor:
-    """``log p_k = (x_k - m) - log(sum_j exp(x_j - m))`` with ``m = max_j x_j``, along ``axis``.
+def log_softmax(x: Tensor | np.ndarray, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """``log p_k = (x_k - m) - log(sum_j exp(x_j - m))`` with ``m = max_j x_j``, along ``axis`` (or ``dim=``).
 
     More accurate than ``F.softmax(x).log()``, which gives ``-inf`` once a probability underflows::
 
         F.log_softmax(np.array([0.0, 1e4]))       # Tensor([-10000., 0.])
     """
-    return _as_tensor(x).log_softmax(axis)
+    return _as_tensor(x).log_softmax(axis_argument(axis, dim, -1))
 
 
-def logsumexp(x: Tensor | np.ndarray, axis: int | tuple[int, ...] | None = -1, keepdims: bool = False) -> Tensor:
+def logsumexp(
+    x: Tensor | np.ndarray,
+    axis: int | tuple[int, ...] | None = -1,
+    keepdims: bool = False,
+    *,
+    dim: int | tuple[int, ...] | None = None,
+    keepdim: bool | None = None,
+) -> Tensor:
     """``log(sum_j exp(x_j)) = m + log(sum_j exp(x_j - m))`` along ``axis`` (None: all), with ``m = max_j x_j``.
+
+    PyTorch's ``dim=``/``keepdim=`` are accepted for ``axis=``/``keepdims=``.
 
     A smooth maximum, finite for any finite input::
 
         F.logsumexp(np.array([1e4, 1e4]))          # Tensor(10000.6931)
     """
-    return _as_tensor(x).logsumexp(axis=axis, keepdims=keepdims)
+    return _as_tensor(x).logsumexp(axis=axis_argument(axis, dim, -1), keepdims=keepdims_argument(keepdims, keepdim))
 
 
 # ----- classification losses (fused: one node, analytic gradient) ------------------------------
@@ -716,6 +726,11 @@ def _class_labels(labels: Any, scores_shape: tuple[int, ...], loss: str) -> np.n
             if isinstance(labels, Tensor)
             else ""
         )
+        if y.ndim == 2 and y.dtype.kind == "f":  # the PyTorch habit of one-hot float labels
+            hint += (
+                f". These look like one-hot rows (shape {y.shape}): labels.argmax(1) gives the class indices; "
+                f"class-probability targets must have the scores' shape {scores_shape}"
+            )
         raise TypeError(
             f"{loss} needs integer class labels (indices in [0, {num_classes})), but the labels have dtype "
             f"{y.dtype}; nothing is rounded for you: convert them with y.astype(np.int64){hint}"
@@ -779,6 +794,8 @@ def _sample_weights(grad: np.ndarray, reduction: str, n: int) -> np.ndarray:
 
 
 def _penalty_tensors(params: Any, name: str) -> list[Tensor]:
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{name} takes a Tensor or an iterable of Tensors, got {type(params).__name__}")
     tensors = [params] if isinstance(params, (Tensor, np.ndarray)) else list(params)
     if not tensors:
         raise ValueError(

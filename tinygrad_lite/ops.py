@@ -295,15 +295,15 @@ class Clip(Function):
     fresh_gradients = True
 
     @staticmethod
-    def forward(ctx: Any, a: Array, lo: float | None = None, hi: float | None = None) -> Array:
-        check_bounds(lo, hi, "clip")
+    def forward(ctx: Any, a: Array, lo: Any = None, hi: Any = None) -> Array:
+        ctx.bounds = check_bounds(lo, hi, "clip", a.shape)
         ctx.save_for_backward(_real(a, "clip"))
-        return np.clip(a, lo, hi)
+        return np.clip(a, *ctx.bounds)
 
     @staticmethod
     def backward(ctx: Any, grad: Array) -> Array:
         (a,) = ctx.saved_tensors
-        lo, hi = ctx.options["lo"], ctx.options["hi"]
+        lo, hi = ctx.bounds
         inside = np.ones(a.shape, dtype=bool)
         if lo is not None:
             inside &= a >= lo
@@ -543,6 +543,60 @@ class Transpose(Function):
     def backward(ctx: Any, grad: Array) -> Array:
         axes = ctx.options["axes"]
         return np.transpose(grad, None if axes is None else np.argsort([int(x) % grad.ndim for x in axes]))
+
+
+class Expand(Function):
+    """Broadcast to a larger shape (PyTorch's ``expand``); a copy, so it can be written in place.
+
+    The backward passes the gradient of the expanded shape on: the engine sums it back over the
+    stretched axes (`shapes.sum_to_shape`), which is exactly the vector-Jacobian product."""
+
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, shape: tuple[int, ...] = ()) -> Array:
+        return np.broadcast_to(a, shape).copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return grad
+
+
+class Repeat(Function):
+    """Tile ``sizes[i]`` copies along axis ``i`` (PyTorch's ``repeat``, NumPy's ``np.tile``).
+
+    Each input element appears once in every tile, so its gradient is the sum over the tiles:
+    the output axis ``i`` of length ``sizes[i] * n_i`` is split into ``(sizes[i], n_i)`` and the
+    tile axes are summed."""
+
+    fresh_gradients = True
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array, sizes: tuple[int, ...] = ()) -> Array:
+        shape = (1,) * (len(sizes) - a.ndim) + a.shape  # more sizes than axes: leading axes of 1
+        ctx.save_for_backward(shape)
+        return np.tile(a.reshape(shape), sizes)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (shape,) = ctx.saved_tensors
+        split = [n for pair in zip(ctx.options["sizes"], shape) for n in pair]
+        return grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))  # leading 1s: summed by the engine
+
+
+class Clone(Function):
+    """A copy of the data; the gradient passes straight through."""
+
+    reads_data = False
+
+    @staticmethod
+    def forward(ctx: Any, a: Array) -> Array:
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        return grad
 
 
 def _is_basic(index: Any) -> bool:

@@ -64,3 +64,33 @@ def single_axis(axis: int, ndim: int) -> int | None:
     if not -max(ndim, 1) <= axis < max(ndim, 1):
         raise ValueError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
     return int(axis) % ndim if ndim else None
+
+
+def axis_argument(axis: Any, dim: Any, default: Any = None) -> Any:
+    """NumPy's ``axis=`` or PyTorch's ``dim=``, whichever was given (``default`` when neither).
+
+    Giving both (``axis`` other than its default, and ``dim``) raises TypeError:
+
+        axis_argument(None, 1)      # 1
+        axis_argument(0, None)      # 0
+    """
+    if dim is None:
+        return axis
+    if not (axis is default or (type(axis) is type(default) and axis == default)):
+        raise TypeError(
+            f"got both axis={axis!r} and dim={dim!r}: they are the same argument (NumPy's and PyTorch's "
+            "name), give one"
+        )
+    return dim
+
+
+def keepdims_argument(keepdims: Any, keepdim: Any) -> bool:
+    """NumPy's ``keepdims=`` or PyTorch's ``keepdim=``; giving both raises TypeError."""
+    if keepdim is None:
+        return bool(keepdims)
+    if keepdims:
+        raise TypeError(
+            f"got both keepdims={keepdims!r} and keepdim={keepdim!r}: they are the same argument "
+            "(NumPy's and PyTorch's name), give one"
+        )
+    return bool(keepdim)

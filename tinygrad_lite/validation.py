@@ -32,13 +32,25 @@ def positive_int(owner: str, what: str, value: Any) -> int:
     return int(value)
 
 
-def check_bounds(lo: Any, hi: Any, what: str) -> None:
-    """Bounds of ``clip``: None or real numbers (or real arrays); never complex or non-numeric."""
+def check_bounds(lo: Any, hi: Any, what: str, shape: tuple[int, ...] | None = None) -> tuple[Any, Any]:
+    """Bounds of ``clip``: None, real numbers or real arrays (Tensors give their data), never
+    complex or non-numeric; with ``shape``, array bounds must broadcast to it. Returns them."""
     if lo is None and hi is None:
         raise ValueError(f"{what} needs at least one of lo and hi")
+    bounds = []
     for name, bound in (("lo", lo), ("hi", hi)):
-        if bound is None:
-            continue
         data = getattr(bound, "data", bound)
-        if isinstance(data, bool) or np.asarray(data).dtype.kind not in "iuf":
-            raise TypeError(f"{what}: {name} must be a real number or None, got {type(data).__name__} {data!r:.60}")
+        if data is not None:
+            if isinstance(data, bool) or np.asarray(data).dtype.kind not in "iuf":
+                raise TypeError(f"{what}: {name} must be a real number or None, got {type(data).__name__} {data!r:.60}")
+            if shape is not None and not _broadcasts_to(np.shape(data), shape):
+                raise ValueError(f"{what}: {name} of shape {np.shape(data)} does not broadcast to the shape {shape}")
+        bounds.append(data)
+    return bounds[0], bounds[1]
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False

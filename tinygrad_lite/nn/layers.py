@@ -328,6 +328,9 @@ class Sequential(Module):
 
     def __init__(self, *modules: Module) -> None:
         for i, module in enumerate(modules):
+            if isinstance(module, type) and issubclass(module, Module):
+                name = module.__name__  # the class, not an instance
+                raise TypeError(f"Sequential: argument {i} is the class nn.{name}: did you mean nn.{name}()?")
             if not isinstance(module, Module):
                 raise TypeError(
                     f"Sequential: argument {i} is a {type(module).__name__}, not an nn.Module "
