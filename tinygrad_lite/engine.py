@@ -583,24 +583,31 @@ class Tensor:
     # ----- methods ------------------------------------------------------------------------
 
     def exp(self) -> Tensor:
+        """Elementwise ``e**x``; its derivative is the output itself."""
         return _ops.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Elementwise natural logarithm; derivative ``1 / x``."""
         return _ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
+        """Elementwise square root; derivative ``1 / (2 sqrt(x))``."""
         return _ops.Sqrt.apply(self)
 
     def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent; derivative ``1 - tanh(x)**2``."""
         return _ops.Tanh.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """Elementwise ``1 / (1 + e**-x)``, computed without overflow; derivative ``s (1 - s)``."""
         return _ops.Sigmoid.apply(self)
 
     def relu(self) -> Tensor:
+        """Elementwise ``max(x, 0)``; derivative 1 where ``x > 0``, else 0 (also at 0)."""
         return _ops.Relu.apply(self)
 
     def abs(self) -> Tensor:
+        """Elementwise ``|x|``; derivative ``sign(x)`` (0 at 0)."""
         return _ops.Abs.apply(self)
 
     # Reductions take NumPy's ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=`` (not both).
