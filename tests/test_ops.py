@@ -276,6 +276,21 @@ def penalties(draw: Any, avoid: tuple[float, ...] = ()) -> Any:
 
 
 @st.composite
+def with_targets(draw: Any, lo: float, hi: float) -> Any:
+    """An input in [lo, hi] and constant targets in [0, 1] of its shape (binary cross-entropy)."""
+    x = draw(testing.arrays(testing.shapes(), lo=lo, hi=hi))
+    return [x], {"targets": draw(testing.arrays(x.shape, lo=0.0, hi=1.0))}
+
+
+def _bce(p: np.ndarray, targets: np.ndarray) -> Any:
+    return -(targets * np.log(p) + (1 - targets) * np.log(1 - p)).mean()
+
+
+def _bce_logits(x: np.ndarray, targets: np.ndarray) -> Any:
+    return _bce(1 / (1 + np.exp(-x)), targets)
+
+
+@st.composite
 def exponents_at_zero_base(draw: Any) -> Any:
     """Exponents in [0, 3] with at least one exactly 0, for the constant base 0 (0**0 == 1)."""
     b = draw(testing.arrays(testing.shapes(), lo=0.0, hi=3.0))
@@ -406,6 +421,12 @@ OPS = [
     # float32 rounding hides a finite difference of 1e-6: the gradient (a cast back) is checked exactly
     Op("float", lambda a: a.float(), lambda a: a.astype(np.float32), unary(), empty_ok=True,
        fuzz=lambda t, _: t.float(), gradient=lambda a: [np.ones_like(a)]),
+    Op("leaky_relu", lambda a: F.leaky_relu(a, 0.1), lambda a: np.where(a > 0, a, 0.1 * a), unary(avoid=(0.0,)),
+       empty_ok=True, fuzz=lambda t, slope: F.leaky_relu(t, 0.01 if slope is None else slope)),
+    Op("binary_cross_entropy", lambda p, targets: F.binary_cross_entropy(p, targets), _bce,
+       with_targets(0.05, 0.95)),
+    Op("binary_cross_entropy_with_logits", lambda x, targets: F.binary_cross_entropy_with_logits(x, targets),
+       _bce_logits, with_targets(-4.0, 4.0)),
     Op("l2_penalty", lambda *ws: F.l2_penalty(ws, 0.5), lambda *ws: 0.5 * sum((w**2).sum() for w in ws), penalties()),
     Op("l1_penalty", lambda *ws: F.l1_penalty(ws, 0.5), lambda *ws: 0.5 * sum(np.abs(w).sum() for w in ws),
        penalties(avoid=(0.0,))),
@@ -416,6 +437,9 @@ EXEMPT = {
     "tinygrad_lite.ops._Extreme": "the shared base of Max and Min, never applied itself",
     "tinygrad_lite.functional.CrossEntropy": "fused loss with integer labels: closed forms in test_functional.py",
     "tinygrad_lite.functional.HingeLoss": "fused loss with integer labels: closed forms in test_functional.py",
+    "tinygrad_lite.functional.Dropout": "random mask: statistics, scaling and gradient in test_functional.py",
+    "tinygrad_lite.functional.BatchNorm": "fused with running statistics: finite differences and its composition "
+    "and PyTorch's formulas in test_nn.py",
 }
 
 

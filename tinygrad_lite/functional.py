@@ -681,10 +681,13 @@ def _probability_targets(labels: Any, scores_shape: tuple[int, ...]) -> Tensor |
     if data.dtype.kind != "f" or data.ndim != 2:
         return None
     if data.shape != scores_shape:
-        raise ValueError(
+        message = (
             f"cross_entropy: class-probability targets must have the logits' shape {scores_shape}, "
             f"got shape {data.shape}"
         )
+        if np.isin(data, (0, 1)).all() and (data.sum(axis=1) == 1).all():  # a label mistake, not a shape one
+            raise TypeError(message + ": these look like one-hot rows; labels.argmax(1) gives the class indices")
+        raise ValueError(message)
     return labels if isinstance(labels, Tensor) else Tensor(data)
 
 
