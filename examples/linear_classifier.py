@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 
 import numpy as np
+from _progress import progress
 
 import tinygrad_lite as tl
 from tinygrad_lite import Tensor, data, optim
@@ -73,17 +73,6 @@ def random_search(X: np.ndarray, y: np.ndarray, tries: int, rng: np.random.Gener
             if loss < best_loss:
                 best_loss, best_W = loss, W
     return best_loss, best_W
-
-
-def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:
-    """``iterable`` with a tqdm progress bar if tqdm is installed and the output is a terminal."""
-    if not sys.stdout.isatty():
-        return iterable
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=desc, leave=False)
 
 
 def train(

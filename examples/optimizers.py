@@ -14,10 +14,10 @@ shows a progress bar per optimizer.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 import numpy as np
+from _progress import progress
 
 import tinygrad_lite as tl
 from tinygrad_lite import data, nn, optim
@@ -36,17 +36,6 @@ OPTIMIZERS: dict[str, OptimizerFactory] = {
 def make_model() -> nn.Module:
     # fixed seeds: every optimizer starts from exactly the same weights
     return nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
-
-
-def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:
-    """``iterable`` with a tqdm progress bar if tqdm is installed and the output is a terminal."""
-    if not sys.stdout.isatty():
-        return iterable
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=desc, leave=False)
 
 
 def loss_curve(

@@ -17,10 +17,9 @@ tqdm installed, a terminal shows a progress bar while training.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterable, Iterator
 
 import numpy as np
+from _progress import progress
 
 import tinygrad_lite as tl
 from tinygrad_lite import data, nn, optim
@@ -37,17 +36,6 @@ def case_study_init(layers: list[nn.Linear], rng: np.random.Generator) -> None:
             layer.weight.copy_(0.01 * rng.standard_normal(layer.weight.shape))
             if layer.bias is not None:
                 layer.bias.zero_()
-
-
-def progress(iterable: Iterable[int], desc: str) -> Iterator[int] | Iterable[int]:
-    """``iterable`` with a tqdm progress bar if tqdm is installed and the output is a terminal."""
-    if not sys.stdout.isatty():
-        return iterable
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, desc=desc, leave=False)
 
 
 def train(model: nn.Module, weights: list[tl.Tensor], X: np.ndarray, y: np.ndarray, steps: int) -> list[float]:

@@ -24,6 +24,8 @@ from tinygrad_lite import functional as F
 from tinygrad_lite import testing
 from tinygrad_lite.engine import topological_order
 
+from . import reference
+
 
 @dataclass
 class Op:
@@ -308,15 +310,6 @@ def left_array(x: Any) -> np.ndarray:
 # ----- NumPy references for the composite ones ---------------------------------------------
 
 
-def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def np_logsumexp(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    return np.log(np.exp(x).sum(axis=axis, keepdims=keepdims))
-
-
 def np_index(x: np.ndarray, index: Any) -> np.ndarray:
     return np.asarray(x[index])
 
@@ -401,11 +394,11 @@ OPS = [
     Op("maximum", lambda a, b: a.maximum(b), np.maximum, binary_no_ties(), empty_ok=True),
     Op("minimum", lambda a, b: tl.minimum(a, b), np.minimum, binary_no_ties(), empty_ok=True, fuzz_binary=True),
     Op("tl.maximum", lambda a, b: tl.maximum(a, b), np.maximum, binary_no_ties(), empty_ok=True, fuzz_binary=True),
-    Op("softmax", lambda a, axis=-1: a.softmax(axis), np_softmax, single_axis(), empty_ok=True,
+    Op("softmax", lambda a, axis=-1: a.softmax(axis), reference.softmax, single_axis(), empty_ok=True,
        fuzz=lambda t, axis: t.softmax(-1 if axis is None else axis)),
-    Op("log_softmax", lambda a, axis=-1: a.log_softmax(axis), lambda a, axis: np.log(np_softmax(a, axis)),
+    Op("log_softmax", lambda a, axis=-1: a.log_softmax(axis), lambda a, axis: np.log(reference.softmax(a, axis)),
        single_axis(), empty_ok=True, fuzz=lambda t, axis: t.log_softmax(-1 if axis is None else axis)),
-    Op("logsumexp", lambda a, **kw: a.logsumexp(**kw), np_logsumexp, with_axis(),
+    Op("logsumexp", lambda a, **kw: a.logsumexp(**kw), reference.logsumexp, with_axis(),
        fuzz=lambda t, axis: t.logsumexp(axis=axis)),
     Op("where", lambda a, b, condition: tl.where(condition, a, b), lambda a, b, condition: np.where(condition, a, b),
        conditional(), fuzz=lambda t, x: tl.where(t > 0, t, x)),
@@ -548,7 +541,7 @@ def test_softmax_family_with_infinite_entries_gives_pytorch_values_without_warni
             lse = x.logsumexp() if spell == "method" else F.logsumexp(x)
             assert lse.item() == pytest.approx(np.logaddexp(1.0, 2.0))
             lse.backward()
-            np.testing.assert_allclose(x.grad, [0.0, *np_softmax(np.array([1.0, 2.0]), 0)])
+            np.testing.assert_allclose(x.grad, [0.0, *reference.softmax(np.array([1.0, 2.0]), 0)])
 
             big = tl.tensor([np.inf, 1.0, 2.0])
             assert (big.logsumexp() if spell == "method" else F.logsumexp(big)).item() == np.inf
