@@ -18,7 +18,7 @@ import numpy as np
 
 from .state import state
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def user_frame() -> tuple[CodeType | None, int]:
@@ -28,7 +28,7 @@ def user_frame() -> tuple[CodeType | None, int]:
     leaves turning it into a line number to `location_text`, which runs only for a message.
     """
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return None, 0

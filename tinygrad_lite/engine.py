@@ -1091,7 +1091,7 @@ def _fit(grad: Any, parent: Tensor, ctx: Function, position: int) -> np.ndarray:
     return array
 
 
-def input_gradients(ctx: Function, grad: np.ndarray) -> list[np.ndarray | None]:
+def input_gradients(ctx: Function, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
     """One step of the chain rule: the gradients ``ctx``'s op passes to each of its inputs.
 
     Calls the op's ``backward`` with the gradient of its output and returns, aligned with
@@ -1104,22 +1104,32 @@ def input_gradients(ctx: Function, grad: np.ndarray) -> list[np.ndarray | None]:
     parents = ctx.parents
     if len(input_grads) != len(parents):
         raise RuntimeError(f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(parents)} inputs")
+    needs = ctx.needs_input_grad
+    for i in range(len(parents)):  # the common case: every gradient already fits, or is None
+        g = input_grads[i]
+        if g is None:
+            continue
+        data = parents[i].data
+        if not needs[i] or type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+            break
+    else:
+        return input_grads
     result: list[np.ndarray | None] = []
-    for position, (parent, parent_grad, needed) in enumerate(zip(parents, input_grads, ctx.needs_input_grad)):
-        if parent_grad is None or not needed:
+    for i in range(len(parents)):
+        parent_grad = input_grads[i]
+        if parent_grad is None or not needs[i]:
             result.append(None)
             continue
-        data = parent.data
+        data = parents[i].data
         if type(parent_grad) is not np.ndarray or parent_grad.shape != data.shape or parent_grad.dtype != data.dtype:
-            parent_grad = _fit(parent_grad, parent, ctx, position)
+            parent_grad = _fit(parent_grad, parents[i], ctx, i)
         result.append(parent_grad)
-    return result
+    return tuple(result)
 
 
 def _check_versions(node: Tensor, ctx: Function) -> None:
-    """Refuse to run a backward whose inputs (or output) were changed in place since forward."""
-    if not ctx.reads_data:
-        return
+    """Refuse to run a backward whose inputs (or output) were changed in place since forward
+    (for ops whose backward reads them: ``reads_data``)."""
     versions = ctx.versions  # None: every input was at version 0
     for i, tensor in enumerate(ctx.parents):
         vc = tensor._vc
@@ -1185,7 +1195,15 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
         ctx = node._ctx
         if ctx is None:
             continue
-        _check_versions(node, ctx)
+        if ctx.reads_data:  # the version check, its common case inline: nothing changed in place
+            versions = ctx.versions
+            if versions is not None or node._vc is not None:
+                _check_versions(node, ctx)
+            else:
+                for parent in ctx.parents:
+                    if parent._vc is not None:
+                        _check_versions(node, ctx)
+                        break
         for parent, parent_grad in zip(ctx.parents, input_gradients(ctx, grad)):
             if parent_grad is None:
                 continue

@@ -13,12 +13,14 @@ call in the graph so that ``Tensor.backward()`` can run ``backward`` later.
 
 from __future__ import annotations
 
+from sys import _getframe
 from types import CodeType
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import anomaly
+from .anomaly import PACKAGE_DIR as _PACKAGE_DIR
 from .engine import Tensor, as_tensors
 from .errors import IndexingError
 from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled, state
@@ -119,14 +121,14 @@ class Function:
             raise _op_error(cls.name, tensors, error) from error  # chained: the user's frame stays
         if type(data) is not np.ndarray:  # NumPy returns scalars for 0-d results
             data = np.asarray(data)
-        if not state.grad_enabled:
+        thread = state  # one thread-local lookup, not one per flag
+        if not thread.grad_enabled:
             out = Tensor._make(data, None, False)
         else:
-            needs = tuple([t.requires_grad for t in tensors])
             ctx.parents = tensors
-            ctx.needs_input_grad = needs
+            ctx.needs_input_grad = needs = tuple([t.requires_grad for t in tensors])
             ctx.options = options
-            if cls.reads_data:
+            if cls.reads_data or thread.anomaly:
                 # The version check needs the inputs' versions now (None: all still 0) and the
                 # user's line, for its message; the line is worked out only if it is needed.
                 versions = None
@@ -135,12 +137,19 @@ class Function:
                         versions = tuple([0 if u._vc is None else u._vc[0] for u in tensors])
                         break
                 ctx.versions = versions
-                ctx.location, ctx.line = anomaly.user_frame()
+                frame = _getframe(1)  # the user's line (see anomaly.user_frame), inline: it runs per op
+                while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                    frame = frame.f_back  # type: ignore[assignment]
+                if frame is None:
+                    ctx.location = None
+                else:
+                    ctx.location = frame.f_code
+                    ctx.line = frame.f_lasti
             else:
                 ctx.versions = None
-                ctx.location, ctx.line = anomaly.user_frame() if state.anomaly else (None, 0)
+                ctx.location = None
             out = Tensor._make(data, ctx, True in needs)
-            if state.anomaly:
+            if thread.anomaly:
                 anomaly.check_forward(ctx, data)
         if cls.is_view and tensors and np.may_share_memory(data, tensors[0].data):
             out._share_version(tensors[0])
