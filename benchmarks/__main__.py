@@ -1,11 +1,10 @@
-"""``python -m benchmarks``: pin the BLAS threads, then run the suite (see ``--help``)."""
+"""``python -m benchmarks``: pin the BLAS threads, then run (``--help`` lists the options)."""
 
-from benchmarks.pinning import pin_environment
+from benchmarks.harness import pin_environment
 
-# Before anything imports NumPy: OpenBLAS, MKL and OpenMP read these variables when they load.
-_PINNING = pin_environment(1)
+pin_environment(1)  # before NumPy is imported: OpenBLAS, MKL and OpenMP read the variables when they load
 
-from benchmarks.runner import main  # noqa: E402
+from benchmarks.report import main  # noqa: E402
 
 if __name__ == "__main__":
-    raise SystemExit(main(pinning=_PINNING))
+    raise SystemExit(main())

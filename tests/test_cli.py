@@ -28,6 +28,8 @@ def printed_w(output: str) -> list[float]:
     return [float(w) for w in re.findall(r"w = (-?\d+\.\d+)", output)]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @needs_dot
 def test_demo_prints_the_course_numbers_and_writes_the_svg(tmp_path):
     result = run(["-m", "tinygrad_lite", "demo", "--out", "tmp/x.svg"], cwd=tmp_path)
@@ -45,6 +47,8 @@ def test_demo_prints_the_course_numbers_and_writes_the_svg(tmp_path):
     assert "grad &#45;10" in text and "value 0" in text  # drawn after the first backward, before the update
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @needs_dot
 def test_demo_writes_cost_graph_svg_in_the_current_directory_by_default(tmp_path):
     result = run(["-m", "tinygrad_lite", "demo", "--steps", "0"], cwd=tmp_path)
@@ -79,6 +83,8 @@ def test_demo_rejects_bad_options(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_demo_without_dot_writes_the_dot_file_and_a_hint(tmp_path):
     empty = tmp_path / "no-programs-here"
     empty.mkdir()
@@ -92,6 +98,8 @@ def test_demo_without_dot_writes_the_dot_file_and_a_hint(tmp_path):
     assert str((tmp_path / "x.dot").resolve()) in result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @needs_dot
 def test_quadratic_example_step_by_step(tmp_path):
     result = run([str(REPO / "examples" / "quadratic.py"), "--quick", "--out", "graphs/q.svg"], cwd=tmp_path)

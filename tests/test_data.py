@@ -116,6 +116,7 @@ def test_minibatches_rejects_bad_input(X, y, batch_size, error, message):
 # ----- digits -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_load_digits_from_scikit_learn():
     pytest.importorskip("sklearn")
     X, y = data.load_digits()

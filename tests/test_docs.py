@@ -251,6 +251,8 @@ def run_page(page: Path) -> None:
                 del namespace[name]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=lambda p: str(p.relative_to(ROOT)))
 def test_code_blocks_run_and_print_what_they_say(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -305,6 +307,8 @@ def example_output(script: str, options: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("page", "script", "options", "body"),
     CONSOLE_BLOCKS,

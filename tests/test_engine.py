@@ -202,6 +202,7 @@ def test_backward_on_a_tensor_without_grad_is_an_error() -> None:
         Tensor(1.0).backward()
 
 
+@pytest.mark.slow
 def test_long_chain_has_no_recursion_limit() -> None:
     w = Tensor(1.0, requires_grad=True)
     y = w

@@ -41,6 +41,8 @@ def test_there_are_examples():
     assert {"spiral_mlp.py", "linear_classifier.py"} <= {p.name for p in EXAMPLES}
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs_quick(script):
     quick_output(script.name)
@@ -52,6 +54,8 @@ def percent(pattern: str, text: str) -> float:
     return float(match.group(1))
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_spiral_mlp_reports_both_accuracies():
     out = quick_output("spiral_mlp.py")
     linear = percent(r"linear softmax classifier.*training accuracy ([\d.]+)%", out)
@@ -61,6 +65,8 @@ def test_spiral_mlp_reports_both_accuracies():
     assert net - linear >= 25
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_linear_classifier_sanity_check_and_gradient_descent_beating_random_search():
     out = quick_output("linear_classifier.py")
     softmax = re.search(r"initial softmax loss ([\d.]+), expected log C = ([\d.]+)", out)

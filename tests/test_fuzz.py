@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -225,6 +226,7 @@ def _is_huge(argument: Any) -> bool:
     return bool(values.size and np.nan_to_num(values).max() > 1e4)
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(x=numeric_arrays(), argument=arguments, name=st.sampled_from(sorted(WITH_ARGUMENT)))
 def test_ops_with_arguments_refuse_cleanly_or_match_numpy(x: np.ndarray, argument: Any, name: str) -> None:
@@ -252,6 +254,7 @@ def test_ops_with_arguments_refuse_cleanly_or_match_numpy(x: np.ndarray, argumen
     assert_same(result, expected, exact=name not in APPROXIMATE_WITH_ARGUMENT)
 
 
+@pytest.mark.slow
 @settings(max_examples=100)
 @given(x=anything, h=st.one_of(st.floats(allow_nan=True), st.none(), st.text(max_size=2)))
 def test_gradient_checking_refuses_cleanly_or_is_right(x: Any, h: Any) -> None:
@@ -300,6 +303,7 @@ def _reduce(per_sample: np.ndarray, reduction: Any) -> np.ndarray:
 label_like = st.one_of(anything, hnp.arrays(np.int64, st.integers(0, 4), elements=st.integers(-2, 5)))
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(
     scores=st.one_of(anything, hnp.arrays(np.float64, st.tuples(st.integers(0, 4), st.integers(0, 4)))),
@@ -336,6 +340,7 @@ def test_losses_refuse_cleanly_or_match_numpy(scores: Any, labels: Any, reductio
         check(result, lambda: ref_logsumexp(s, -1), exact=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(a=anything, b=anything, x=anything)
 def test_models_and_optimizers_refuse_cleanly_or_are_right(a: Any, b: Any, x: Any) -> None:

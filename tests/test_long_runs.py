@@ -6,6 +6,7 @@ import gc
 import tracemalloc
 
 import numpy as np
+import pytest
 
 import tinygrad_lite as tl
 from tinygrad_lite import functional as F
@@ -29,6 +30,7 @@ def train(model: nn.Module, opt: optim.Optimizer, X: np.ndarray, y: np.ndarray, 
     return loss.item()
 
 
+@pytest.mark.slow
 def test_twenty_thousand_steps_keep_memory_flat() -> None:
     model, opt, X, y = make_model_and_data(seed=0)
     train(model, opt, X, y, 500)  # warm up: optimizer state, caches

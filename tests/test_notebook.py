@@ -118,6 +118,8 @@ def test_the_last_cell_draws_fresh_gradients() -> None:
     assert zero and backward and zero[0] < backward[0], "clear the training step's gradients before backward"
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the inline graphs need Graphviz's dot")
 def test_tour_notebook_runs_and_its_stored_outputs_match(tmp_path: Path) -> None:
     stored = nbformat.read(NOTEBOOK, as_version=4)

@@ -70,6 +70,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_wheel_holds_the_package_the_type_marker_and_the_license(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "tinygrad_lite/py.typed" in names
@@ -83,6 +85,8 @@ def test_wheel_holds_the_package_the_type_marker_and_the_license(wheel: Path) ->
     assert "Requires-Dist: numpy" in metadata and "Requires-Dist: graphviz" in metadata
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_wheel_installs_into_a_fresh_venv_and_the_cli_runs(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     env = clean_env()

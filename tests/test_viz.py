@@ -339,6 +339,8 @@ def test_without_dot_the_dot_file_is_written_and_the_error_says_how_to_install(t
     assert tl.draw_graph(cost).source.startswith("digraph")  # the source needs no dot
 
 
+@pytest.mark.slow
+@pytest.mark.integration
 def test_the_package_imports_without_dot(tmp_path):
     script = "import tinygrad_lite as tl; w = tl.tensor(1.0, requires_grad=True); print(tl.draw_graph(w * 2).source)"
     env = {"PATH": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
