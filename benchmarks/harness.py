@@ -58,10 +58,8 @@ def pin_blas(threads: int = 1) -> list[str]:
     except ImportError:
         return ["threadpoolctl not installed: relying on " + ", ".join(THREAD_VARIABLES)]
     _KEEP.append(threadpoolctl.threadpool_limits(limits=threads))  # undone when collected: keep it
-    return [
-        f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('architecture')}): {pool.get('num_threads')} "
-        "thread(s)" for pool in threadpoolctl.threadpool_info()
-    ]
+    return [" ".join(str(pool[key]) for key in ("internal_api", "version", "architecture") if pool.get(key))
+            + f": {pool.get('num_threads')} thread(s)" for pool in threadpoolctl.threadpool_info()]
 
 
 _KEEP: list[Any] = []
@@ -107,7 +105,7 @@ class Workload:
     unit: str
     scale: float  # unit per measured value (e.g. 1e6 / 1000 for µs per step from the seconds of 1000 steps)
     build: Build
-    rounds: int = 25
+    rounds: int = 15
     dtype: Any = np.float64
     targets: tuple[tuple[str, float], ...] = ()  # (versus, limit): tinygrad_lite ÷ versus ≤ limit
     measure: Callable[[Contender], float] | None = None  # default: time_block

@@ -262,13 +262,13 @@ def chain_warm_up(contender: Contender) -> None:
 
 def workloads(quick: bool) -> list[Workload]:
     rows = [
-        Workload("W1", "W1 quadratic, 1000 GD steps", "µs/step", 1e6 / STEPS, build_quadratic, rounds=15,
+        Workload("W1", "W1 quadratic, 1000 GD steps", "µs/step", 1e6 / STEPS, build_quadratic, rounds=9,
                  targets=(("micrograd", 1.0),)),
         Workload("W5", "W5 small tensors (8,), 500 ops", "µs/op", 1e6 / (REPEATS * OPS), build_small,
                  targets=(("best peer", 1.0),)),
     ]
     for n in (10**3, 10**4) if quick else (10**4, 10**5, 10**6):
         rows.append(Workload("W6", f"W6 chain of 10^{len(str(n)) - 1} ops", "µs/op", 1e6 / n, partial(build_chain, n),
-                             rounds=3 if n >= 10**6 else 5 if n >= 10**5 else 9, warm_up=chain_warm_up,
+                             rounds=2 if n >= 10**6 else 3 if n >= 10**5 else 5, warm_up=chain_warm_up,
                              targets=(("torch", 1.0),) if n == 10**5 else ()))
     return rows

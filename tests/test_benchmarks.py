@@ -85,17 +85,19 @@ def test_relative_difference_and_a_wrong_gradient_fails_the_check() -> None:
 
 
 def test_the_float64_weight_gradient_of_a_tall_product_takes_the_faster_orientation() -> None:
-    # ops.MatMul.backward computes a.T @ grad as (grad.T @ a).T when the result is taller than
-    # wide (float64): the same value up to rounding, laid out column-major.
+    # ops.MatMul.backward computes a.T @ grad as (grad.T @ a).T for a long reduction into a tall,
+    # thin float64 result (W2's shape): equal up to rounding, bit for bit the second orientation.
     rng = np.random.default_rng(0)
-    X, W0 = rng.standard_normal((50, 300)), rng.standard_normal((300, 4))
-    W = tl.tensor(W0, requires_grad=True)
-    (tl.tensor(X) @ W).sum().backward()
-    assert W.grad is not None and W.grad.flags.f_contiguous and not W.grad.flags.c_contiguous
-    np.testing.assert_allclose(W.grad, X.T @ np.ones((50, 4)), rtol=1e-13)
-    wide32 = tl.tensor(W0.astype(np.float32), requires_grad=True)
-    (tl.tensor(X.astype(np.float32)) @ wide32).sum().backward()
-    assert wide32.grad is not None and wide32.grad.flags.c_contiguous  # float32 keeps X.T @ grad
+    X, g = rng.standard_normal((500, 3073)), rng.standard_normal((500, 10))
+    W = tl.tensor(np.zeros((3073, 10)), requires_grad=True)
+    (tl.tensor(X) @ W).backward(g)
+    assert W.grad is not None and W.grad.flags.c_contiguous
+    np.testing.assert_array_equal(W.grad, (g.T @ X).T)
+    np.testing.assert_allclose(W.grad, X.T @ g, rtol=0, atol=1e-12 * np.abs(X.T @ g).max())
+    X32, g32 = X.astype(np.float32), g.astype(np.float32)  # float32 keeps X.T @ grad
+    W32 = tl.tensor(np.zeros((3073, 10), dtype=np.float32), requires_grad=True)
+    (tl.tensor(X32) @ W32).backward(g32)
+    np.testing.assert_array_equal(W32.grad, X32.T @ g32)
 
 
 def test_tracked_objects_counts_what_the_result_keeps_alive() -> None:

@@ -162,15 +162,16 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the reshaping below
-            # The weight gradient a.T @ grad can also be computed as (grad.T @ a).T: the same
-            # sums, in another order of BLAS's loops. In float64 OpenBLAS is faster (up to ~1.3x,
-            # `make bench` W2/W3) with the second when the result (k, n) is taller than wide
-            # (n < k, e.g. 3073 x 10 for a linear classifier), the first when it is wider; in
-            # float32 neither wins consistently, so it keeps the first. Results are equal up to
-            # float rounding (tests/test_benchmarks.py checks them against NumPy).
+            # The weight gradient a.T @ grad (k, n) can also be computed as (grad.T @ a).T: the
+            # same sums in another loop order. Measured with OpenBLAS in float64 (benchmarks W2,
+            # W3), that is faster for a long reduction into a tall, thin result, e.g. 500 rows
+            # into 3073 x 10 (about 0.85x with the copy back to row-major order, which keeps
+            # later elementwise updates fast); for other shapes and in float32 neither wins
+            # consistently. Equal up to float rounding (tests/test_benchmarks.py).
+            m, k, n = a.shape[0], a.shape[1], grad.shape[1]
             grad_b: Array | None = None
-            if db and a.dtype == np.float64 and grad.shape[1] < a.shape[1]:
-                grad_b = (grad.T @ a).T
+            if db and a.dtype == np.float64 and m >= 256 and n <= 32 and k >= 32 * n:
+                grad_b = np.ascontiguousarray((grad.T @ a).T)
             elif db:
                 grad_b = a.T @ grad
             return grad @ b.T if da else None, grad_b
