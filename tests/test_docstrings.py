@@ -71,3 +71,18 @@ def _inherits_doc(cls: type, member: str) -> bool:
 def test_every_public_name_has_a_docstring() -> None:
     missing = _undocumented()
     assert not missing, f"{len(missing)} public names have no docstring: {missing}"
+
+
+def test_no_docstring_uses_restructuredtext_literal_markers() -> None:
+    """The reference renders docstrings as Markdown: examples are fenced python blocks, and a
+    paragraph ending in "::" would show the two colons literally."""
+    import pathlib
+
+    package = pathlib.Path(tl.__file__).parent
+    offenders = [
+        f"{path.relative_to(package.parent)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.rstrip().endswith("::") and not line.lstrip().startswith("#")
+    ]
+    assert not offenders, f"docstring paragraphs ending in '::' at {offenders}"

@@ -53,12 +53,14 @@ def trace_backward(root: Tensor) -> tuple[list[TracedEdge], dict[int, np.ndarray
 
     The seed is a gradient of ones (d sum(root) / d root; 1 for a scalar cost). Nodes are
     visited in the order `run_backward` visits them (reverse topological order), and each
-    op's inputs in order. Returns the edges and each tensor's final gradient by ``id``::
+    op's inputs in order. Returns the edges and each tensor's final gradient by ``id``:
 
-        w = tl.tensor(0.0, requires_grad=True, name="w")
-        edges, grads = trace_backward(w**2 - 10*w + 25)
-        grads[id(w)]      # array(-10.)
-        w.grad is None    # True: nothing was changed
+    ```python
+    w = tl.tensor(0.0, requires_grad=True, name="w")
+    edges, grads = trace_backward(w**2 - 10*w + 25)
+    grads[id(w)]      # array(-10.)
+    w.grad is None    # True: nothing was changed
+    ```
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"trace_backward needs a Tensor, got {type(root).__name__}")
@@ -152,12 +154,14 @@ def explain(root: Tensor, quiet: bool = False) -> BackwardTable:
     sum of its contributions. Printed unless ``quiet``; returned as a `BackwardTable` (a ``str``
     whose ``.rows`` hold the arrays). The numbers are recomputed from the ``.grad`` fields, so
     after several ``backward()`` calls on one graph they show the accumulated gradients; call
-    it before updating parameters in place. Arrays are shown as shape and summary::
+    it before updating parameters in place. Arrays are shown as shape and summary:
 
-        w = tl.tensor(0.0, requires_grad=True, name="w")
-        cost = w**2 - 10*w + 25
-        cost.backward()
-        tl.explain(cost)    # ... mul -> w: upstream -1, local 10, contribution -10 ...
+    ```python
+    w = tl.tensor(0.0, requires_grad=True, name="w")
+    cost = w**2 - 10*w + 25
+    cost.backward()
+    tl.explain(cost)    # ... mul -> w: upstream -1, local 10, contribution -10 ...
+    ```
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"explain needs a Tensor, got {type(root).__name__}")

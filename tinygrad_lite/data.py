@@ -35,9 +35,11 @@ def spiral(
     class (all of class 0 first). Returns ``X`` (float64, ``(N, 2)``) and ``y`` (int64,
     ``(N,)``) with ``N = n_per_class * n_classes``. The noise comes from ``rng`` (an int seed or
     a Generator) or, the older spelling, ``seed``; with neither, from seed 0, so the default set
-    is always the same one (``seed=None``: the global generator of ``tl.manual_seed``)::
+    is always the same one (``seed=None``: the global generator of ``tl.manual_seed``):
 
-        X, y = data.spiral()        # X.shape == (300, 2), y[:3] == [0, 0, 0]
+    ```python
+    X, y = data.spiral()        # X.shape == (300, 2), y[:3] == [0, 0, 0]
+    ```
     """
     n = positive_int("spiral", "n_per_class", n_per_class)
     k = positive_int("spiral", "n_classes", n_classes)
@@ -64,10 +66,12 @@ def minibatches(
     Batches have ``batch_size`` samples except perhaps the last, which has the rest. With
     ``shuffle`` the order is a fresh random permutation from ``rng`` (a Generator, a seed,
     or None for the global generator of ``tl.manual_seed``); without it, batches are
-    consecutive slices::
+    consecutive slices:
 
-        for X_batch, y_batch in data.minibatches(X, y, batch_size=64, rng=0):
-            ...
+    ```python
+    for X_batch, y_batch in data.minibatches(X, y, batch_size=64, rng=0):
+        ...
+    ```
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -92,9 +96,11 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     Read from the copy bundled with scikit-learn (``sklearn.datasets.load_digits``; no
     download), which is needed: ``pip install tinygrad-lite[digits]``. Returns ``X``
     (float64, ``(1797, 64)``) with the pixel intensities 0..16 divided by 16, so in
-    ``[0, 1]``, and ``y`` (int64, ``(1797,)``) the digit shown::
+    ``[0, 1]``, and ``y`` (int64, ``(1797,)``) the digit shown:
 
-        X, y = data.load_digits()   # X.max() == 1.0, set(y) == {0, ..., 9}
+    ```python
+    X, y = data.load_digits()   # X.max() == 1.0, set(y) == {0, ..., 9}
+    ```
     """
     try:
         # imported by name so that type checkers need no stubs for scikit-learn

@@ -289,13 +289,15 @@ def draw_graph(
     the inputs at the bottom. For big graphs, ``max_nodes`` keeps the nodes nearest the root
     and ``collapse_scopes`` draws scopes as single nodes (see `describe_graph`).
 
-    The result displays inline in Jupyter and renders with ``.render()`` like any Digraph::
+    The result displays inline in Jupyter and renders with ``.render()`` like any Digraph:
 
-        w = tl.tensor(0.0, requires_grad=True, name="w")
-        cost = w**2 - 10*w + 25
-        cost.backward()
-        tl.draw_graph(cost)                          # in a notebook: the picture
-        tl.draw_graph(cost).render("cost", format="svg")
+    ```python
+    w = tl.tensor(0.0, requires_grad=True, name="w")
+    cost = w**2 - 10*w + 25
+    cost.backward()
+    tl.draw_graph(cost)                          # in a notebook: the picture
+    tl.draw_graph(cost).render("cost", format="svg")
+    ```
     """
     _check_rankdir(rankdir)
     graph = describe_graph(root, max_nodes=max_nodes, collapse_scopes=collapse_scopes)
@@ -336,9 +338,11 @@ def save_picture(root: Tensor, path: Path, format: str, **options: Any) -> Path:
 
     `tl.save_graph` checks the arguments and calls this for every format but ``html``.
     Without Graphviz's ``dot`` the DOT source is written next to ``path`` with the suffix
-    ``.dot`` and `GraphvizNotFoundError` says how to install Graphviz::
+    ``.dot`` and `GraphvizNotFoundError` says how to install Graphviz:
 
-        save_picture(cost, Path("cost.svg"), "svg")
+    ```python
+    save_picture(cost, Path("cost.svg"), "svg")
+    ```
     """
     source = draw_graph(root, **options)
     path.parent.mkdir(parents=True, exist_ok=True)

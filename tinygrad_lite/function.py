@@ -34,20 +34,22 @@ class Function:
     ``forward`` and ``backward`` are static methods whose first argument ``ctx`` is the
     record of one call: store what backward needs with ``ctx.save_for_backward(...)`` (read
     it back as ``ctx.saved_tensors``) or as plain attributes; ``ctx.needs_input_grad`` tells
-    which inputs want a gradient, so backward can skip the others (return ``None`` for them)::
+    which inputs want a gradient, so backward can skip the others (return ``None`` for them):
 
-        class Cube(tl.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x ** 3
+    ```python
+    class Cube(tl.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
 
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return 3 * x ** 2 * grad
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 3 * x ** 2 * grad
 
-        y = Cube.apply(t)
+    y = Cube.apply(t)
+    ```
 
     Positional arguments of ``apply`` are the inputs (Tensors, arrays or numbers); keyword
     arguments are passed to ``forward`` as non-differentiable options. ``backward`` returns,

@@ -30,9 +30,11 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def softmax(x: Tensor | np.ndarray, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """``p_k = exp(x_k) / sum_j exp(x_j)`` along ``axis`` (or ``dim=``), computed stably (the max is subtracted first)::
+    """``p_k = exp(x_k) / sum_j exp(x_j)`` along ``axis`` (or ``dim=``), computed stably (the max is subtracted first):
 
-        F.softmax(np.array([0.0, np.log(3.0)]))   # Tensor([0.25, 0.75])
+    ```python
+    F.softmax(np.array([0.0, np.log(3.0)]))   # Tensor([0.25, 0.75])
+    ```
     """
     return _as_tensor(x).softmax(axis_argument(axis, dim, -1))
 
@@ -40,9 +42,11 @@ def softmax(x: Tensor | np.ndarray, axis: int = -1, *, dim: int | None = None) -
 def log_softmax(x: Tensor | np.ndarray, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """``log p_k = (x_k - m) - log(sum_j exp(x_j - m))`` with ``m = max_j x_j``, along ``axis`` (or ``dim=``).
 
-    More accurate than ``F.softmax(x).log()``, which gives ``-inf`` once a probability underflows::
+    More accurate than ``F.softmax(x).log()``, which gives ``-inf`` once a probability underflows:
 
-        F.log_softmax(np.array([0.0, 1e4]))       # Tensor([-10000., 0.])
+    ```python
+    F.log_softmax(np.array([0.0, 1e4]))       # Tensor([-10000., 0.])
+    ```
     """
     return _as_tensor(x).log_softmax(axis_argument(axis, dim, -1))
 
@@ -59,9 +63,11 @@ def logsumexp(
 
     PyTorch's ``dim=``/``keepdim=`` are accepted for ``axis=``/``keepdims=``.
 
-    A smooth maximum, finite for any finite input::
+    A smooth maximum, finite for any finite input:
 
-        F.logsumexp(np.array([1e4, 1e4]))          # Tensor(10000.6931)
+    ```python
+    F.logsumexp(np.array([1e4, 1e4]))          # Tensor(10000.6931)
+    ```
     """
     return _as_tensor(x).logsumexp(axis=axis_argument(axis, dim, -1), keepdims=keepdims_argument(keepdims, keepdim))
 
@@ -80,11 +86,13 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Any, reduction: str = "me
 
     ``labels`` may instead be class probabilities: float targets ``t`` of the logits' shape
     ``(N, C)`` give ``L_i = -sum_k t_ik log softmax(s_i)_k`` (soft labels; one-hot rows give the
-    same as integer labels). Float labels of shape ``(N,)`` are refused (``TypeError``)::
+    same as integer labels). Float labels of shape ``(N,)`` are refused (``TypeError``):
 
-        logits = tl.tensor([[2.0, 1.0, 0.1]], requires_grad=True)
-        loss = F.cross_entropy(logits, [0])       # -log(0.659) = 0.417
-        loss.backward()                           # logits.grad = [[-0.341, 0.242, 0.099]]
+    ```python
+    logits = tl.tensor([[2.0, 1.0, 0.1]], requires_grad=True)
+    loss = F.cross_entropy(logits, [0])       # -log(0.659) = 0.417
+    loss.backward()                           # logits.grad = [[-0.341, 0.242, 0.099]]
+    ```
     """
     _check_reduction(reduction)
     scores = _as_tensor(logits)
@@ -109,9 +117,11 @@ def hinge_loss(
     are N integer class indices in ``[0, C)``; ``reduction`` is ``"mean"`` (over the N samples),
     ``"sum"`` or ``"none"``. The gradient of a term is 1 (``2 max(0, .)`` squared) where the
     margin is violated, for ``s_j``, and minus that for ``s_{y_i}``; at exactly 0 it is 0.
-    The CS231n worked example::
+    The CS231n worked example:
 
-        F.hinge_loss(np.array([[13.0, -7.0, 11.0]]), [0], margin=10)   # Tensor(8.)
+    ```python
+    F.hinge_loss(np.array([[13.0, -7.0, 11.0]]), [0], margin=10)   # Tensor(8.)
+    ```
     """
     _check_reduction(reduction)
     s = _as_tensor(scores)
@@ -190,9 +200,11 @@ def mse_loss(pred: Tensor | np.ndarray, target: Tensor | np.ndarray, reduction: 
     """Squared error ``(pred - target)**2``, averaged (``"mean"``), summed (``"sum"``) or elementwise (``"none"``).
 
     ``pred`` and ``target`` must have the same shape: broadcasting an ``(N, 1)`` prediction
-    against ``(N,)`` targets would silently compare every prediction with every target::
+    against ``(N,)`` targets would silently compare every prediction with every target:
 
-        F.mse_loss(tl.tensor([1.0, 2.0]), np.array([1.0, 4.0]))   # Tensor(2.)
+    ```python
+    F.mse_loss(tl.tensor([1.0, 2.0]), np.array([1.0, 4.0]))   # Tensor(2.)
+    ```
     """
     _check_reduction(reduction)
     p, t = _as_tensor(pred), _as_tensor(target)
@@ -211,10 +223,12 @@ def mse_loss(pred: Tensor | np.ndarray, target: Tensor | np.ndarray, reduction: 
 def l2_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
     """L2 regularization ``lam * sum(w**2)`` over one Tensor or all Tensors of an iterable.
 
-    It keeps all weights small and spread out; add it to the data loss::
+    It keeps all weights small and spread out; add it to the data loss:
 
-        loss = F.cross_entropy(X @ W, y) + F.l2_penalty(W, 1e-3)
-        F.l2_penalty([tl.tensor([1.0, 2.0]), tl.tensor(3.0)], 0.5)   # Tensor(7.)
+    ```python
+    loss = F.cross_entropy(X @ W, y) + F.l2_penalty(W, 1e-3)
+    F.l2_penalty([tl.tensor([1.0, 2.0]), tl.tensor(3.0)], 0.5)   # Tensor(7.)
+    ```
 
     One graph node (``l2_penalty``) for all the tensors, with gradient ``2 lam w`` for each:
     the same as ``lam * sum((w * w).sum())`` composed from ops, without its temporaries.
@@ -225,9 +239,11 @@ def l2_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
 def l1_penalty(params: Tensor | Iterable[Tensor], lam: float) -> Tensor:
     """L1 regularization ``lam * sum(|w|)`` over one Tensor or all Tensors of an iterable.
 
-    It drives some weights to exactly zero (``|w|`` has gradient ``sign(w)``, 0 at 0)::
+    It drives some weights to exactly zero (``|w|`` has gradient ``sign(w)``, 0 at 0):
 
-        F.l1_penalty([tl.tensor([1.0, -2.0]), tl.tensor(3.0)], 0.5)  # Tensor(3.)
+    ```python
+    F.l1_penalty([tl.tensor([1.0, -2.0]), tl.tensor(3.0)], 0.5)  # Tensor(3.)
+    ```
 
     One graph node (``l1_penalty``), equal to ``lam * sum(w.abs().sum())`` composed from ops.
     """
@@ -271,34 +287,42 @@ class L1Penalty(Function):
 
 
 def relu(x: Tensor | np.ndarray) -> Tensor:
-    """``max(0, x)`` elementwise (gradient 0 at 0)::
+    """``max(0, x)`` elementwise (gradient 0 at 0):
 
-        F.relu(np.array([-1.0, 2.0]))     # Tensor([0., 2.])
+    ```python
+    F.relu(np.array([-1.0, 2.0]))     # Tensor([0., 2.])
+    ```
     """
     return _as_tensor(x).relu()
 
 
 def sigmoid(x: Tensor | np.ndarray) -> Tensor:
-    """``1 / (1 + exp(-x))`` elementwise::
+    """``1 / (1 + exp(-x))`` elementwise:
 
-        F.sigmoid(np.array([0.0]))        # Tensor([0.5])
+    ```python
+    F.sigmoid(np.array([0.0]))        # Tensor([0.5])
+    ```
     """
     return _as_tensor(x).sigmoid()
 
 
 def tanh(x: Tensor | np.ndarray) -> Tensor:
-    """``tanh(x)`` elementwise::
+    """``tanh(x)`` elementwise:
 
-        F.tanh(np.array([0.0]))           # Tensor([0.])
+    ```python
+    F.tanh(np.array([0.0]))           # Tensor([0.])
+    ```
     """
     return _as_tensor(x).tanh()
 
 
 def leaky_relu(x: Tensor | np.ndarray, negative_slope: float = 0.01) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``; the gradient is 1 or ``negative_slope``
-    (``negative_slope`` at exactly 0, as PyTorch)::
+    (``negative_slope`` at exactly 0, as PyTorch):
 
-        F.leaky_relu(np.array([-2.0, 3.0]), 0.1)   # Tensor([-0.2, 3.])
+    ```python
+    F.leaky_relu(np.array([-2.0, 3.0]), 0.1)   # Tensor([-0.2, 3.])
+    ```
     """
     slope = _real_number(negative_slope, "leaky_relu", "negative_slope")
     return LeakyReLU.apply(_as_tensor(x), negative_slope=slope)
@@ -334,10 +358,12 @@ def dropout(
     (``E[y] = (1 - p) * x / (1 - p) = x``) and nothing needs rescaling at test time. With
     ``training=False`` (or ``p = 0``) it returns ``x`` unchanged. ``rng`` draws the mask
     (None: the global generator of ``tl.manual_seed``). The gradient is the same mask times
-    the upstream gradient::
+    the upstream gradient:
 
-        F.dropout(np.ones(6), p=0.5, rng=0)        # Tensor([2., 0., 2., 2., 0., 0.]), say
-        F.dropout(np.ones(6), training=False)      # Tensor([1., 1., 1., 1., 1., 1.])
+    ```python
+    F.dropout(np.ones(6), p=0.5, rng=0)        # Tensor([2., 0., 2., 2., 0., 0.]), say
+    F.dropout(np.ones(6), training=False)      # Tensor([1., 1., 1., 1., 1., 1.])
+    ```
     """
     probability = _dropout_probability(p)
     t = _as_tensor(x)
@@ -400,10 +426,12 @@ def batch_norm(
     ``torch.nn.functional.batch_norm``.
 
     In training it is one op whose backward is the analytic one, with ``xhat = (x - mu) / sigma``
-    and ``g = dy * weight``::
+    and ``g = dy * weight``:
 
-        dx = (g - mean(g) - xhat * mean(g * xhat)) / sigma
-        dweight = sum(dy * xhat),  dbias = sum(dy)
+    ```python
+    dx = (g - mean(g) - xhat * mean(g * xhat)) / sigma
+    dweight = sum(dy * xhat),  dbias = sum(dy)
+    ```
     """
     t = _as_tensor(x)
     if t.ndim not in (2, 3):
@@ -508,9 +536,11 @@ class BatchNorm(Function):
 def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     """Integer labels of any shape as one-hot rows: shape ``labels.shape + (num_classes,)``, dtype int64.
 
-    ``num_classes=-1`` takes one more than the largest label. Not differentiable::
+    ``num_classes=-1`` takes one more than the largest label. Not differentiable:
 
-        F.one_hot([0, 2], 3)       # Tensor([[1, 0, 0], [0, 0, 1]], dtype=int64)
+    ```python
+    F.one_hot([0, 2], 3)       # Tensor([[1, 0, 0], [0, 0, 1]], dtype=int64)
+    ```
     """
     y = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
     if y.size == 0 and y.dtype == np.float64 and not isinstance(labels, (Tensor, np.ndarray)):
@@ -540,9 +570,11 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
 def nll_loss(log_probs: Tensor | np.ndarray, labels: Any, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood ``L_i = -log_probs[i, y_i]`` from log-probabilities ``(N, C)``.
 
-    ``F.nll_loss(F.log_softmax(s), y)`` equals ``F.cross_entropy(s, y)``; ``reduction`` as there::
+    ``F.nll_loss(F.log_softmax(s), y)`` equals ``F.cross_entropy(s, y)``; ``reduction`` as there:
 
-        F.nll_loss(np.log([[0.5, 0.5], [0.9, 0.1]]), [0, 0])   # Tensor(0.3993)
+    ```python
+    F.nll_loss(np.log([[0.5, 0.5], [0.9, 0.1]]), [0, 0])   # Tensor(0.3993)
+    ```
     """
     _check_reduction(reduction)
     lp = _as_tensor(log_probs)
@@ -556,9 +588,11 @@ def binary_cross_entropy(probs: Tensor | np.ndarray, targets: Any, reduction: st
     ``probs`` must lie in ``[0, 1]`` (the output of a sigmoid) and ``targets`` (in ``[0, 1]``)
     have the same shape. As PyTorch, each log is clamped at -100, so ``p = 0`` or ``1`` gives a
     finite loss, and the gradient is ``(p - t) / max(p (1 - p), 1e-12)``. Prefer
-    `binary_cross_entropy_with_logits` on raw scores: it is stable for any logit::
+    `binary_cross_entropy_with_logits` on raw scores: it is stable for any logit:
 
-        F.binary_cross_entropy(np.array([0.8, 0.2]), np.array([1.0, 0.0]))   # Tensor(0.2231)
+    ```python
+    F.binary_cross_entropy(np.array([0.8, 0.2]), np.array([1.0, 0.0]))   # Tensor(0.2231)
+    ```
     """
     _check_reduction(reduction)
     p, t = _as_tensor(probs), _as_tensor(targets)
@@ -600,9 +634,11 @@ def binary_cross_entropy_with_logits(logits: Tensor | np.ndarray, targets: Any, 
 
     ``L = (1 - t) x + log(1 + exp(-x)) = (1 - t) x + max(-x, 0) + log(1 + exp(-|x|))``, which
     never overflows (logits of +-1e4 give finite losses and gradients); the gradient is
-    ``sigmoid(x) - t``. ``targets`` must have the logits' shape::
+    ``sigmoid(x) - t``. ``targets`` must have the logits' shape:
 
-        F.binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0]))   # Tensor(0.6931)
+    ```python
+    F.binary_cross_entropy_with_logits(np.array([0.0]), np.array([1.0]))   # Tensor(0.6931)
+    ```
     """
     _check_reduction(reduction)
     x, t = _as_tensor(logits), _as_tensor(targets)

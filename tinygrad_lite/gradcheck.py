@@ -21,10 +21,12 @@ from .function import no_grad
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Central-difference gradient of ``f`` at ``x``: ``grad[i] = (f(x + h e_i) - f(x - h e_i)) / 2h``.
 
-    ``f`` maps a NumPy array to a float; ``x`` is not changed (a float64 copy is perturbed)::
+    ``f`` maps a NumPy array to a float; ``x`` is not changed (a float64 copy is perturbed):
 
-        tl.numerical_gradient(lambda w: float((w**2).sum()), np.array([1.0, -2.0]))
-        # array([ 2., -4.])
+    ```python
+    tl.numerical_gradient(lambda w: float((w**2).sum()), np.array([1.0, -2.0]))
+    # array([ 2., -4.])
+    ```
     """
     _check_step(h, "h")
     x = np.array(_float_array(x, "numerical_gradient"), order="C")  # C order: reshape(-1) below must be a view
@@ -135,10 +137,12 @@ def gradcheck(
 
     Element by element, ``|analytic - numeric| <= atol + rtol * |numeric|``. Returns True, or
     raises `GradcheckError` naming the input, the index and both values (returns False
-    instead when ``raise_exception=False``)::
+    instead when ``raise_exception=False``):
 
-        x = tl.tensor(np.random.randn(3, 4), requires_grad=True)
-        tl.gradcheck(lambda x: x.tanh().sum(axis=1), [x])   # True
+    ```python
+    x = tl.tensor(np.random.randn(3, 4), requires_grad=True)
+    tl.gradcheck(lambda x: x.tanh().sum(axis=1), [x])   # True
+    ```
     """
     if isinstance(inputs, Tensor) or not isinstance(inputs, Sequence):
         inputs = [inputs]

@@ -75,12 +75,14 @@ def summary(array: np.ndarray) -> str:
 
     A scalar is its number; an array of at most `SMALL_ARRAY` entries is written out with
     NumPy's brackets, so its shape reads off unambiguously; a larger one shows its shape,
-    mean and range, never thousands of numbers::
+    mean and range, never thousands of numbers:
 
-        summary(np.array(2.5))                # '2.5'
-        summary(np.array([1.0, 2.0]))         # '[1, 2]'
-        summary(np.array([[1.0], [2.0]]))     # '[[1], [2]]'
-        summary(np.zeros((300, 100)))         # '300×100, mean 0 in [0, 0]'
+    ```python
+    summary(np.array(2.5))                # '2.5'
+    summary(np.array([1.0, 2.0]))         # '[1, 2]'
+    summary(np.array([[1.0], [2.0]]))     # '[[1], [2]]'
+    summary(np.zeros((300, 100)))         # '300×100, mean 0 in [0, 0]'
+    ```
     """
     if array.ndim == 0:
         return number(array.item())
@@ -269,12 +271,14 @@ def describe_graph(
     ``collapse_scopes`` draws a name scope as one ``"scope"`` node: ``True`` for every
     top-level scope, or a list of scopes such as ``["net/layer1"]``. ``gradients`` maps
     ``id(tensor)`` to the gradient to show instead of the tensors' ``.grad`` (the player
-    passes the gradients it computed)::
+    passes the gradients it computed):
 
-        w = tl.tensor(0.0, requires_grad=True, name="w")
-        graph = describe_graph(w**2 - 10*w + 25)
-        graph.node("w").kind          # 'variable'
-        graph.titled_edges()[0]       # ('w', 'pow', '')
+    ```python
+    w = tl.tensor(0.0, requires_grad=True, name="w")
+    graph = describe_graph(w**2 - 10*w + 25)
+    graph.node("w").kind          # 'variable'
+    graph.titled_edges()[0]       # ('w', 'pow', '')
+    ```
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"describe_graph needs a Tensor, got {type(root).__name__}")

@@ -13,10 +13,12 @@ A Tensor implements NumPy's two dispatch hooks (``__array_ufunc__`` for ufuncs s
 - ``out=`` (and an in-place operator on an ndarray, ``arr += t``) raises TypeError: a Tensor's
   result is never written into an array.
 
-So ``ndarray + Tensor`` gives a Tensor, as ``Tensor + ndarray`` does::
+So ``ndarray + Tensor`` gives a Tensor, as ``Tensor + ndarray`` does:
 
-    np.exp(tl.tensor([0.0], requires_grad=True))     # Tensor([1.], requires_grad=True, op='exp')
-    np.sin(tl.tensor([0.0]))                         # array([0.]): NumPy's, on the data
+```python
+np.exp(tl.tensor([0.0], requires_grad=True))     # Tensor([1.], requires_grad=True, op='exp')
+np.sin(tl.tensor([0.0]))                         # array([0.]): NumPy's, on the data
+```
 
 The module sits above `creation` and hands itself to the engine (`engine.register_interop`),
 as `ops` does, so the engine does not import it.

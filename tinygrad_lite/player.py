@@ -97,12 +97,14 @@ def animate(
     Buttons, a slider, the arrow keys (Home/End for first/last, space to play) step through
     it; hovering or clicking a node shows its value and gradient; clicking a name-scope
     cluster collapses or expands it. ``collapse_scopes`` starts with the clusters collapsed
-    (default: when the graph has more than `COLLAPSE_ABOVE` nodes). Needs Graphviz's ``dot``::
+    (default: when the graph has more than `COLLAPSE_ABOVE` nodes). Needs Graphviz's ``dot``:
 
-        w = tl.tensor(0.0, requires_grad=True, name="w")
-        cost = w**2 - 10*w + 25
-        tl.animate(cost)                  # in Jupyter: the player, inline
-        tl.animate(cost).save("cost.html")
+    ```python
+    w = tl.tensor(0.0, requires_grad=True, name="w")
+    cost = w**2 - 10*w + 25
+    tl.animate(cost)                  # in Jupyter: the player, inline
+    tl.animate(cost).save("cost.html")
+    ```
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"animate needs a Tensor, got {type(root).__name__}")

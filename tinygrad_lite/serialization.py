@@ -2,10 +2,12 @@
 
 ``tl.save(model.state_dict(), "model.npz")`` writes one array per name;
 ``model.load_state_dict(tl.load("model.npz"))`` reads them back. A whole checkpoint is a dict
-of dicts::
+of dicts:
 
-    tl.save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}, "ckpt.npz")
-    ckpt = tl.load("ckpt.npz")          # the same nesting; ckpt["epoch"] == 3, an int
+```python
+tl.save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}, "ckpt.npz")
+ckpt = tl.load("ckpt.npz")          # the same nesting; ckpt["epoch"] == 3, an int
+```
 
 The file is an ordinary ``.npz`` archive (``np.load`` reads it): one ``.npy`` member per array,
 named by its path of keys joined with ``/`` (``"optim/state/0/exp_avg"``). When the object is
@@ -85,10 +87,12 @@ def save(obj: Mapping[str, Any], path: PathLike) -> None:
     """Write ``obj`` to ``path`` as an ``.npz`` archive (exactly that path: no ``.npz`` is
     appended). ``obj`` is a dict with string keys whose values are NumPy arrays, Tensors,
     numbers, or dicts of the same kind, nested to any depth (keys may not contain ``/``).
-    Arrays must be numeric or boolean (an object or string array raises ``TypeError``)::
+    Arrays must be numeric or boolean (an object or string array raises ``TypeError``):
 
-        tl.save(model.state_dict(), "model.npz")
-        tl.save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}, "ckpt.npz")
+    ```python
+    tl.save(model.state_dict(), "model.npz")
+    tl.save({"model": model.state_dict(), "optim": opt.state_dict(), "epoch": 3}, "ckpt.npz")
+    ```
     """
     if not isinstance(obj, Mapping):
         hint = " (for a model, save model.state_dict())" if hasattr(obj, "state_dict") else ""
@@ -113,10 +117,12 @@ def load(path: PathLike) -> dict[str, Any]:
 
     Never unpickles: a file holding an object array or a member that is not a ``.npy`` array,
     a truncated or corrupt file, or a file that is not an ``.npz`` archive raises
-    ``ValueError`` naming the path; a missing file raises ``FileNotFoundError``::
+    ``ValueError`` naming the path; a missing file raises ``FileNotFoundError``:
 
-        model.load_state_dict(tl.load("model.npz"))
-        ckpt = tl.load("ckpt.npz"); opt.load_state_dict(ckpt["optim"])
+    ```python
+    model.load_state_dict(tl.load("model.npz"))
+    ckpt = tl.load("ckpt.npz"); opt.load_state_dict(ckpt["optim"])
+    ```
     """
     where = os.fspath(path)
     if not os.path.exists(where):

@@ -1,12 +1,14 @@
 """Hypothesis strategies and a one-line gradient check, to test ops and models the way
-tinygrad_lite tests its own::
+tinygrad_lite tests its own:
 
-    from hypothesis import given
-    from tinygrad_lite import testing
+```python
+from hypothesis import given
+from tinygrad_lite import testing
 
-    @given(testing.arrays(testing.shapes()))
-    def test_cube(x):
-        testing.check_gradients(lambda t: Cube.apply(t), x)
+@given(testing.arrays(testing.shapes()))
+def test_cube(x):
+    testing.check_gradients(lambda t: Cube.apply(t), x)
+```
 
 Importing this module imports hypothesis (``pip install tinygrad-lite[test]``).
 """

@@ -55,11 +55,13 @@ def save_graph(root: Tensor, path: str | Path, format: str | None = None, **opti
     suffix; missing directories are created; ``options`` go to `draw_graph` (``show_values``,
     ``show_grads``, ``rankdir``, ``max_nodes``, ``collapse_scopes``) or to `animate`.
     Pictures need Graphviz's ``dot`` program: without it the DOT source is written next to
-    ``path`` with the suffix ``.dot`` and `GraphvizNotFoundError` says how to install Graphviz::
+    ``path`` with the suffix ``.dot`` and `GraphvizNotFoundError` says how to install Graphviz:
 
-        cost.backward()
-        tl.save_graph(cost, "cost_graph.svg")   # PosixPath('cost_graph.svg')
-        tl.save_graph(cost, "cost.html")        # the player: open it in a browser
+    ```python
+    cost.backward()
+    tl.save_graph(cost, "cost_graph.svg")   # PosixPath('cost_graph.svg')
+    tl.save_graph(cost, "cost.html")        # the player: open it in a browser
+    ```
     """
     path = Path(path)
     if format is None:

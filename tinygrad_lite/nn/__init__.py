@@ -6,10 +6,10 @@
   `BatchNorm1d`, `Sequential`; losses `CrossEntropyLoss`, `MSELoss`, `HingeLoss`;
 - ``nn.init``: Xavier and He initialization; ``nn.utils``: gradient clipping.
 
-::
-
-    net = nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
-    [name for name, _ in net.named_parameters()]    # ['0.weight', '0.bias', '2.weight', '2.bias']
+```python
+net = nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
+[name for name, _ in net.named_parameters()]    # ['0.weight', '0.bias', '2.weight', '2.bias']
+```
 """
 
 from . import init, utils

@@ -11,11 +11,13 @@ from layer to layer:
 
 A uniform distribution on ``[-b, b]`` has variance ``b**2 / 3``, hence the bounds
 ``b = sqrt(3) * std``. Every function takes ``rng=`` (None: the global generator of
-``tl.manual_seed``)::
+``tl.manual_seed``):
 
-    layer = nn.Linear(256, 128)
-    nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")   # std sqrt(2 / 256)
-    nn.init.zeros_(layer.bias)
+```python
+layer = nn.Linear(256, 128)
+nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")   # std sqrt(2 / 256)
+nn.init.zeros_(layer.bias)
+```
 """
 
 from __future__ import annotations
@@ -54,9 +56,11 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
     ``linear``/``identity``/``conv*``/``sigmoid``: 1; ``tanh``: 5/3; ``relu``: sqrt(2);
     ``leaky_relu``: ``sqrt(2 / (1 + slope**2))`` with ``slope = param`` (default 0.01);
-    ``selu``: 3/4. Any other name raises ``ValueError``::
+    ``selu``: 3/4. Any other name raises ``ValueError``:
 
-        nn.init.calculate_gain("relu")     # 1.4142135623730951
+    ```python
+    nn.init.calculate_gain("relu")     # 1.4142135623730951
+    ```
     """
     if nonlinearity in _LINEAR_GAIN:
         return 1.0
@@ -138,9 +142,11 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tenso
     """Xavier/Glorot uniform: ``U(-b, b)`` with ``b = gain * sqrt(6 / (fan_in + fan_out))``.
 
     Then ``Var(w) = gain**2 * 2 / (fan_in + fan_out)``; use ``gain=calculate_gain("tanh")``
-    before a tanh::
+    before a tanh:
 
-        nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain("tanh"))
+    ```python
+    nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain("tanh"))
+    ```
     """
     _random_target(tensor, "xavier_uniform_")
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
@@ -184,9 +190,11 @@ def kaiming_normal_(
 ) -> Tensor:
     """He/Kaiming normal: ``N(0, std**2)`` with ``std = gain / sqrt(fan)``, ``gain = calculate_gain(nonlinearity, a)``.
 
-    ``nonlinearity="relu"`` gives the He et al. variance ``2 / fan_in``::
+    ``nonlinearity="relu"`` gives the He et al. variance ``2 / fan_in``:
 
-        nn.init.kaiming_normal_(tl.zeros(256, 128), nonlinearity="relu").data.std()   # about 0.088
+    ```python
+    nn.init.kaiming_normal_(tl.zeros(256, 128), nonlinearity="relu").data.std()   # about 0.088
+    ```
     """
     _random_target(tensor, "kaiming_normal_")
     if 0 in tensor.shape:

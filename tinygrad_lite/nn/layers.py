@@ -44,10 +44,12 @@ class Linear(Module):
     ``weight`` has shape ``(in_features, out_features)`` and ``bias`` ``(out_features,)``, both
     `Parameter` objects; both start uniform in ``[-1/sqrt(in_features), 1/sqrt(in_features)]``,
     as in PyTorch. ``rng`` is a ``np.random.Generator`` or an int seed (None: the global
-    generator of ``tl.manual_seed``)::
+    generator of ``tl.manual_seed``):
 
-        layer = nn.Linear(2, 3, rng=0)
-        layer(np.ones((5, 2))).shape   # (5, 3)
+    ```python
+    layer = nn.Linear(2, 3, rng=0)
+    layer(np.ones((5, 2))).shape   # (5, 3)
+    ```
     """
 
     weight: Tensor
@@ -107,9 +109,11 @@ class Sigmoid(Module):
 
 
 class LeakyReLU(Module):
-    """``x`` where positive, else ``negative_slope * x`` (see `functional.leaky_relu`)::
+    """``x`` where positive, else ``negative_slope * x`` (see `functional.leaky_relu`):
 
-        nn.LeakyReLU(0.1)(np.array([-1.0, 2.0]))   # Tensor([-0.1, 2.])
+    ```python
+    nn.LeakyReLU(0.1)(np.array([-1.0, 2.0]))   # Tensor([-0.1, 2.])
+    ```
     """
 
     def __init__(self, negative_slope: float = 0.01) -> None:
@@ -123,9 +127,11 @@ class LeakyReLU(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder, e.g. to switch a layer off); arguments are ignored::
+    """Returns its input unchanged (a placeholder, e.g. to switch a layer off); arguments are ignored:
 
-        nn.Identity()(x) is x      # True
+    ```python
+    nn.Identity()(x) is x      # True
+    ```
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -136,9 +142,11 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Merge dimensions ``start_dim`` .. ``end_dim`` into one: ``(N, 8, 8)`` becomes ``(N, 64)`` by default::
+    """Merge dimensions ``start_dim`` .. ``end_dim`` into one: ``(N, 8, 8)`` becomes ``(N, 64)`` by default:
 
-        nn.Flatten()(np.zeros((5, 8, 8))).shape    # (5, 64)
+    ```python
+    nn.Flatten()(np.zeros((5, 8, 8))).shape    # (5, 64)
+    ```
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
@@ -171,11 +179,13 @@ class Dropout(Module):
     probability ``p`` and the survivors are scaled by ``1 / (1 - p)``; in eval mode it is the identity.
 
     ``rng`` draws the masks (an int seed makes one generator for this layer, so successive calls
-    still differ; None: the global generator of ``tl.manual_seed``)::
+    still differ; None: the global generator of ``tl.manual_seed``):
 
-        drop = nn.Dropout(0.5)
-        drop(np.ones(4))           # e.g. Tensor([2., 0., 0., 2.])
-        drop.eval()(np.ones(4))    # Tensor([1., 1., 1., 1.])
+    ```python
+    drop = nn.Dropout(0.5)
+    drop(np.ones(4))           # e.g. Tensor([2., 0., 0., 2.])
+    drop.eval()(np.ones(4))    # Tensor([1., 1., 1., 1.])
+    ```
     """
 
     def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
@@ -199,11 +209,13 @@ class BatchNorm1d(Module):
     average over the batches seen, counted in the buffer ``num_batches_tracked``).
     Eval mode: the running statistics take the place of ``mu`` and ``var``. ``weight`` (gamma,
     ones) and ``bias`` (beta, zeros) are `Parameter` objects when ``affine``. The gradient
-    flows through the batch statistics (see `functional.batch_norm`)::
+    flows through the batch statistics (see `functional.batch_norm`):
 
-        bn = nn.BatchNorm1d(3)
-        y = bn(np.random.default_rng(0).standard_normal((8, 3)))   # each column: mean 0, std ~1
-        bn.eval()                                                   # now uses running statistics
+    ```python
+    bn = nn.BatchNorm1d(3)
+    y = bn(np.random.default_rng(0).standard_normal((8, 3)))   # each column: mean 0, std ~1
+    bn.eval()                                                   # now uses running statistics
+    ```
     """
 
     weight: Tensor | None
@@ -261,10 +273,12 @@ class BatchNorm1d(Module):
 
 
 class CrossEntropyLoss(Module):
-    """``loss(logits, labels)`` = `functional.cross_entropy` (labels, or class probabilities)::
+    """``loss(logits, labels)`` = `functional.cross_entropy` (labels, or class probabilities):
 
-        criterion = nn.CrossEntropyLoss()
-        criterion(np.zeros((2, 4)), [0, 3])     # Tensor(1.3863) = log 4
+    ```python
+    criterion = nn.CrossEntropyLoss()
+    criterion(np.zeros((2, 4)), [0, 3])     # Tensor(1.3863) = log 4
+    ```
     """
 
     def __init__(self, reduction: str = "mean") -> None:
@@ -279,9 +293,11 @@ class CrossEntropyLoss(Module):
 
 
 class MSELoss(Module):
-    """``loss(pred, target)`` = `functional.mse_loss`, the mean of ``(pred - target)**2``::
+    """``loss(pred, target)`` = `functional.mse_loss`, the mean of ``(pred - target)**2``:
 
-        nn.MSELoss()(np.array([1.0, 2.0]), np.array([1.0, 4.0]))   # Tensor(2.)
+    ```python
+    nn.MSELoss()(np.array([1.0, 2.0]), np.array([1.0, 4.0]))   # Tensor(2.)
+    ```
     """
 
     def __init__(self, reduction: str = "mean") -> None:
@@ -296,9 +312,11 @@ class MSELoss(Module):
 
 
 class HingeLoss(Module):
-    """``loss(scores, labels)`` = `functional.hinge_loss`, the multiclass SVM loss::
+    """``loss(scores, labels)`` = `functional.hinge_loss`, the multiclass SVM loss:
 
-        nn.HingeLoss(margin=10)(np.array([[13.0, -7.0, 11.0]]), [0])   # Tensor(8.)
+    ```python
+    nn.HingeLoss(margin=10)(np.array([[13.0, -7.0, 11.0]]), [0])   # Tensor(8.)
+    ```
     """
 
     def __init__(self, margin: float = 1.0, squared: bool = False, reduction: str = "mean") -> None:
@@ -319,11 +337,13 @@ class Sequential(Module):
 
     Parameters are named by position (``"0.weight"``), and each layer's ops are drawn in a
     scope named by its position (``"0"``, ``"1"``, ...); indexing and ``len`` work as on a
-    tuple (a slice gives a new Sequential of the same layers)::
+    tuple (a slice gives a new Sequential of the same layers):
 
-        net = nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
-        net(X).shape     # (N, 3)
-        net[0]           # Linear(in_features=2, out_features=100, bias=True)
+    ```python
+    net = nn.Sequential(nn.Linear(2, 100, rng=0), nn.ReLU(), nn.Linear(100, 3, rng=1))
+    net(X).shape     # (N, 3)
+    net[0]           # Linear(in_features=2, out_features=100, bias=True)
+    ```
     """
 
     def __init__(self, *modules: Module) -> None:

@@ -3,19 +3,21 @@
 A parameter is an `nn.Parameter`, or any other leaf Tensor attribute with
 ``requires_grad=True``; a sub-module is any `Module` attribute. Lists, tuples and dicts of them
 count too, nested to any depth (named ``"layers.0"``, ``"blocks.0.1.weight"``,
-``"heads.left.bias"``). There is nothing to register::
+``"heads.left.bias"``). There is nothing to register:
 
-    class TwoLayerNet(nn.Module):
-        def __init__(self):
-            self.fc1 = nn.Linear(2, 100, rng=0)
-            self.fc2 = nn.Linear(100, 3, rng=1)
+```python
+class TwoLayerNet(nn.Module):
+    def __init__(self):
+        self.fc1 = nn.Linear(2, 100, rng=0)
+        self.fc2 = nn.Linear(100, 3, rng=1)
 
-        def forward(self, x):
-            return self.fc2(self.fc1(x).relu())
+    def forward(self, x):
+        return self.fc2(self.fc1(x).relu())
 
-    net = TwoLayerNet()
-    [name for name, _ in net.named_parameters()]
-    # ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+net = TwoLayerNet()
+[name for name, _ in net.named_parameters()]
+# ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+```
 
 Calling a sub-module opens a `tl.name_scope` named by where it sits in its parent (``"fc1"``;
 inside a `Sequential`, its position ``"0"``, ``"1"``, ...), so that the graph pictures group
@@ -49,10 +51,12 @@ class Parameter(Tensor):
     Unlike a plain tensor attribute, a Parameter stays a parameter after
     ``requires_grad_(False)`` (freezing), so it stays in ``parameters()`` and ``state_dict()``.
     It shares the data of a Tensor it is made from, but is always a leaf, which makes it the fix
-    for a weight built by an op::
+    for a weight built by an op:
 
-        self.W = nn.Parameter(tl.randn(2, 3) * 0.01)   # a leaf; `tl.randn(...) * 0.01` alone is not
-        nn.Parameter(np.zeros(3)).requires_grad          # True
+    ```python
+    self.W = nn.Parameter(tl.randn(2, 3) * 0.01)   # a leaf; `tl.randn(...) * 0.01` alone is not
+    nn.Parameter(np.zeros(3)).requires_grad          # True
+    ```
     """
 
     __slots__ = ()
@@ -160,17 +164,19 @@ class Module:
     ``module(x)`` calls ``module.forward(x)``. Parameters (`Parameter` objects and leaf
     Tensors with ``requires_grad=True``) and sub-modules are found from the instance's
     attributes (and lists, tuples and dicts in them), in the order they were assigned;
-    calling ``super().__init__()`` is allowed but not needed::
+    calling ``super().__init__()`` is allowed but not needed:
 
-        class Affine(nn.Module):
-            def __init__(self):
-                self.w = nn.Parameter([[2.0]])
-                self.b = tl.tensor([0.5], requires_grad=True)   # a plain leaf counts too
+    ```python
+    class Affine(nn.Module):
+        def __init__(self):
+            self.w = nn.Parameter([[2.0]])
+            self.b = tl.tensor([0.5], requires_grad=True)   # a plain leaf counts too
 
-            def forward(self, x):
-                return x @ self.w + self.b
+        def forward(self, x):
+            return x @ self.w + self.b
 
-        Affine().state_dict()   # {'w': array([[2.]]), 'b': array([0.5])}
+    Affine().state_dict()   # {'w': array([[2.]]), 'b': array([0.5])}
+    ```
 
     A module is in training mode (``.training`` is True) until ``eval()``; layers such as
     `Dropout` and `BatchNorm1d` behave differently in the two modes.
@@ -254,10 +260,12 @@ class Module:
         """Keep non-trainable state (an array or Tensor, or None) as attribute ``name``.
 
         Buffers are not parameters (no optimizer updates them) but `state_dict` and
-        `load_state_dict` include them, e.g. `BatchNorm1d`'s running statistics::
+        `load_state_dict` include them, e.g. `BatchNorm1d`'s running statistics:
 
-            self.register_buffer("running_mean", np.zeros(3))
-            self.running_mean        # Tensor([0., 0., 0.])
+        ```python
+        self.register_buffer("running_mean", np.zeros(3))
+        self.running_mean        # Tensor([0., 0., 0.])
+        ```
         """
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"register_buffer: the name must be a valid attribute name, got {name!r}")
@@ -363,10 +371,12 @@ class Module:
     def train(self: M, mode: bool = True) -> M:
         """Set training mode (``.training = mode``) on this module and every sub-module; returns self.
 
-        `Dropout` drops only in training mode and `BatchNorm1d` uses batch statistics only then::
+        `Dropout` drops only in training mode and `BatchNorm1d` uses batch statistics only then:
 
-            model.train()     # before a training loop
-            model.eval()      # before measuring validation accuracy
+        ```python
+        model.train()     # before a training loop
+        model.eval()      # before measuring validation accuracy
+        ```
         """
         if not isinstance(mode, (bool, np.bool_)):
             raise TypeError(f"train(mode): mode must be True or False, got {type(mode).__name__} {mode!r}")
@@ -381,9 +391,11 @@ class Module:
     def requires_grad_(self: M, requires_grad: bool = True) -> M:
         """Freeze (``False``) or unfreeze every parameter; returns self.
 
-        Frozen parameters get no gradient, but stay in ``parameters()`` and ``state_dict()``::
+        Frozen parameters get no gradient, but stay in ``parameters()`` and ``state_dict()``:
 
-            model.fc1.requires_grad_(False)   # fine-tune only the rest
+        ```python
+        model.fc1.requires_grad_(False)   # fine-tune only the rest
+        ```
         """
         if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad_: expected True or False, got {type(requires_grad).__name__}")
@@ -399,12 +411,14 @@ class Module:
     def apply(self: M, fn: Callable[[Module], Any]) -> M:
         """Call ``fn(module)`` on every sub-module (children first) and on this module; returns self.
 
-        The usual use is custom initialization::
+        The usual use is custom initialization:
 
-            def init_weights(m):
-                if isinstance(m, nn.Linear):
-                    nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-            model.apply(init_weights)
+        ```python
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+        model.apply(init_weights)
+        ```
         """
         for child in list(self.children()):
             child.apply(fn)
@@ -427,10 +441,12 @@ class Module:
         match; with ``strict=False`` missing and unexpected names are only reported. Every
         shape must fit either way: otherwise a ``ValueError`` names all missing, unexpected,
         mis-shaped and non-numeric entries, and nothing is changed. Values are written into
-        the existing tensors in place::
+        the existing tensors in place:
 
-            model.load_state_dict(tl.load("model.npz"))
-            missing, unexpected = model.load_state_dict({"fc1.weight": w}, strict=False)
+        ```python
+        model.load_state_dict(tl.load("model.npz"))
+        missing, unexpected = model.load_state_dict({"fc1.weight": w}, strict=False)
+        ```
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(

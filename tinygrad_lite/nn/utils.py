@@ -35,11 +35,13 @@ def clip_grad_norm_(
     The total norm treats all gradients as one vector: ``(sum over every entry |g|**p)**(1/p)``
     for ``norm_type=p`` (``inf``: the largest ``|g|``). When it exceeds ``max_norm``, every
     gradient is multiplied by ``max_norm / (total + 1e-6)``, as PyTorch. Parameters without a
-    gradient are skipped; with none at all the norm is 0::
+    gradient are skipped; with none at all the norm is 0:
 
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
-        opt.step()
+    ```python
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+    opt.step()
+    ```
     """
     grads = _gradients(parameters, "clip_grad_norm_")
     if isinstance(norm_type, str):
@@ -74,9 +76,11 @@ def clip_grad_norm_(
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clamp every gradient entry into ``[-clip_value, clip_value]`` in place, as PyTorch::
+    """Clamp every gradient entry into ``[-clip_value, clip_value]`` in place, as PyTorch:
 
-        nn.utils.clip_grad_value_(model.parameters(), 0.5)
+    ```python
+    nn.utils.clip_grad_value_(model.parameters(), 0.5)
+    ```
     """
     value = float(clip_value)
     if value < 0:

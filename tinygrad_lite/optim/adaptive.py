@@ -25,21 +25,25 @@ def _check_betas(owner: str, value: Any) -> tuple[float, float]:
 class RMSprop(Optimizer):
     """RMSprop (PyTorch's ``torch.optim.RMSprop``, not centered, no momentum).
 
-    For each parameter ``p`` with gradient ``g``; ``v`` (state ``"square_avg"``) starts at 0::
+    For each parameter ``p`` with gradient ``g``; ``v`` (state ``"square_avg"``) starts at 0:
 
-        g = g + weight_decay * p
-        v = alpha * v + (1 - alpha) * g²
-        p = p - lr * g / (sqrt(v) + eps)          # eps outside the square root
+    ```python
+    g = g + weight_decay * p
+    v = alpha * v + (1 - alpha) * g²
+    p = p - lr * g / (sqrt(v) + eps)          # eps outside the square root
+    ```
 
     ``alpha`` must be in ``[0, 1)`` (PyTorch accepts any ``alpha >= 0``, but above 1 the
     average of squares can turn negative).
 
     Example: the first step moves each coordinate by about ``lr / sqrt(1 - alpha)``, here
-    ``0.01 / 0.1 = 0.1``::
+    ``0.01 / 0.1 = 0.1``:
 
-        w = tl.tensor([1.0], requires_grad=True)
-        opt = optim.RMSprop([w], lr=0.01)
-        (w ** 2).sum().backward(); opt.step()   # w.data ≈ [0.9]
+    ```python
+    w = tl.tensor([1.0], requires_grad=True)
+    opt = optim.RMSprop([w], lr=0.01)
+    (w ** 2).sum().backward(); opt.step()   # w.data ≈ [0.9]
+    ```
     """
 
     state_keys = ("step", "square_avg")
@@ -76,22 +80,26 @@ class Adam(Optimizer):
     gradient, as there; for decoupled weight decay use `AdamW`).
 
     For each parameter ``p`` with gradient ``g`` at its step ``t = 1, 2, ...``; ``m`` and
-    ``v`` (state ``"exp_avg"`` and ``"exp_avg_sq"``) start at 0::
+    ``v`` (state ``"exp_avg"`` and ``"exp_avg_sq"``) start at 0:
 
-        g = g + weight_decay * p
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g²
-        step_size = lr / (1 - beta1**t)
-        denom = sqrt(v) / sqrt(1 - beta2**t) + eps
-        p = p - step_size * m / denom
+    ```python
+    g = g + weight_decay * p
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g²
+    step_size = lr / (1 - beta1**t)
+    denom = sqrt(v) / sqrt(1 - beta2**t) + eps
+    p = p - step_size * m / denom
+    ```
 
     Each parameter counts its own steps (state ``"step"``): one that had no gradient at a
     step does not advance. Example: the first step moves each coordinate by almost exactly
-    ``lr`` against the sign of its gradient::
+    ``lr`` against the sign of its gradient:
 
-        w = tl.tensor([1.0], requires_grad=True)
-        opt = optim.Adam([w], lr=0.1)
-        (w ** 2).sum().backward(); opt.step()   # w.data ≈ [0.9]
+    ```python
+    w = tl.tensor([1.0], requires_grad=True)
+    opt = optim.Adam([w], lr=0.1)
+    (w ** 2).sum().backward(); opt.step()   # w.data ≈ [0.9]
+    ```
     """
 
     state_keys = ("step", "exp_avg", "exp_avg_sq")
@@ -139,17 +147,21 @@ class AdamW(Adam):
 
     The weights shrink by ``lr * weight_decay`` of themselves before the Adam update, which
     sees the plain gradient (Adam's ``weight_decay`` instead adds ``weight_decay * p`` to the
-    gradient, where the division by ``sqrt(v)`` rescales it)::
+    gradient, where the division by ``sqrt(v)`` rescales it):
 
-        p = p * (1 - lr * weight_decay)          # i.e. p -= lr * weight_decay * p
-        (then Adam's update of p with g, exactly as in `Adam`)
+    ```python
+    p = p * (1 - lr * weight_decay)          # i.e. p -= lr * weight_decay * p
+    (then Adam's update of p with g, exactly as in `Adam`)
+    ```
 
     The defaults are PyTorch's, ``weight_decay=1e-2`` included. Example: with a zero
-    gradient only the decay acts::
+    gradient only the decay acts:
 
-        w = tl.tensor([2.0], requires_grad=True)
-        opt = optim.AdamW([w], lr=0.1, weight_decay=0.5)
-        w.grad = np.zeros(1); opt.step()   # w.data == [1.9] (2 * (1 - 0.1 * 0.5))
+    ```python
+    w = tl.tensor([2.0], requires_grad=True)
+    opt = optim.AdamW([w], lr=0.1, weight_decay=0.5)
+    w.grad = np.zeros(1); opt.step()   # w.data == [1.9] (2 * (1 - 0.1 * 0.5))
+    ```
     """
 
     _decoupled_weight_decay = True

@@ -1,13 +1,15 @@
 """Learning-rate schedules: the same rates, step by step, as ``torch.optim.lr_scheduler``.
 
 A schedule changes ``lr`` in each of the optimizer's ``param_groups``. Call ``step()`` once per
-epoch, after that epoch's ``opt.step()`` calls::
+epoch, after that epoch's ``opt.step()`` calls:
 
-    opt = optim.SGD(model.parameters(), lr=0.1)
-    schedule = optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
-    for epoch in range(100):
-        train_one_epoch(model, opt)
-        schedule.step()
+```python
+opt = optim.SGD(model.parameters(), lr=0.1)
+schedule = optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
+for epoch in range(100):
+    train_one_epoch(model, opt)
+    schedule.step()
+```
 
 Construction counts as epoch 0 (``last_epoch == 0``) and sets the epoch-0 rate. The rules
 update the current rate (``lr * gamma``), as PyTorch's do, so the floating-point values are
@@ -54,13 +56,15 @@ class LRScheduler:
 
     A subclass defines ``get_lr()``: the rates of every group for the epoch ``last_epoch``,
     which ``step()`` has just advanced. ``get_last_lr()`` returns the rates set last (valid
-    right after construction). Example, a schedule that halves the rate every epoch::
+    right after construction). Example, a schedule that halves the rate every epoch:
 
-        class Halve(LRScheduler):
-            def get_lr(self):
-                if self.last_epoch == 0:
-                    return [group["lr"] for group in self.optimizer.param_groups]
-                return [group["lr"] / 2 for group in self.optimizer.param_groups]
+    ```python
+    class Halve(LRScheduler):
+        def get_lr(self):
+            if self.last_epoch == 0:
+                return [group["lr"] for group in self.optimizer.param_groups]
+            return [group["lr"] / 2 for group in self.optimizer.param_groups]
+    ```
     """
 
     #: hyperparameters kept in ``state_dict()`` besides the epoch count and rates
@@ -109,10 +113,12 @@ class LRScheduler:
 
     def state_dict(self) -> dict[str, Any]:
         """The schedule's position and settings, with string keys and number or array leaves
-        (savable with ``tl.save``)::
+        (savable with ``tl.save``):
 
-            {"last_epoch": 3, "_step_count": 4, "base_lrs": array([0.1]),
-             "_last_lr": array([0.001]), "step_size": 2, "gamma": 0.1}
+        ```python
+        {"last_epoch": 3, "_step_count": 4, "base_lrs": array([0.1]),
+         "_last_lr": array([0.001]), "step_size": 2, "gamma": 0.1}
+        ```
         """
         state: dict[str, Any] = {
             "last_epoch": self.last_epoch,
@@ -161,14 +167,18 @@ class LRScheduler:
 
 
 class StepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs (step decay)::
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs (step decay):
 
-        lr(epoch) = base_lr * gamma ** (epoch // step_size)
+    ```python
+    lr(epoch) = base_lr * gamma ** (epoch // step_size)
+    ```
 
-    Example::
+    Example:
 
-        schedule = StepLR(opt, step_size=2, gamma=0.5)   # opt made with lr=1.0
-        # get_last_lr() at epochs 0, 1, 2, 3, 4: [1.0], [1.0], [0.5], [0.5], [0.25]
+    ```python
+    schedule = StepLR(opt, step_size=2, gamma=0.5)   # opt made with lr=1.0
+    # get_last_lr() at epochs 0, 1, 2, 3, 4: [1.0], [1.0], [0.5], [0.5], [0.25]
+    ```
     """
 
     _saved = ("step_size", "gamma")
@@ -190,14 +200,18 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` at each epoch in ``milestones``::
+    """Multiply the rate by ``gamma`` at each epoch in ``milestones``:
 
-        lr(epoch) = base_lr * gamma ** (number of milestones <= epoch)
+    ```python
+    lr(epoch) = base_lr * gamma ** (number of milestones <= epoch)
+    ```
 
-    (a milestone given twice counts twice, as in PyTorch). Example::
+    (a milestone given twice counts twice, as in PyTorch). Example:
 
-        schedule = MultiStepLR(opt, milestones=[2, 4], gamma=0.1)   # opt made with lr=1.0
-        # epochs 0..4: [1.0], [1.0], [0.1], [0.1], [0.01] (up to rounding)
+    ```python
+    schedule = MultiStepLR(opt, milestones=[2, 4], gamma=0.1)   # opt made with lr=1.0
+    # epochs 0..4: [1.0], [1.0], [0.1], [0.1], [0.01] (up to rounding)
+    ```
     """
 
     _saved = ("milestones", "gamma")
@@ -227,14 +241,18 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every epoch::
+    """Multiply the rate by ``gamma`` every epoch:
 
-        lr(epoch) = base_lr * gamma ** epoch
+    ```python
+    lr(epoch) = base_lr * gamma ** epoch
+    ```
 
-    Example::
+    Example:
 
-        schedule = ExponentialLR(opt, gamma=0.5)   # opt made with lr=1.0
-        schedule.step(); schedule.get_last_lr()   # [0.5]
+    ```python
+    schedule = ExponentialLR(opt, gamma=0.5)   # opt made with lr=1.0
+    schedule.step(); schedule.get_last_lr()   # [0.5]
+    ```
     """
 
     _saved = ("gamma",)
@@ -255,15 +273,19 @@ class ExponentialLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """The rate is the initial one times a function of the epoch::
+    """The rate is the initial one times a function of the epoch:
 
-        lr(epoch) = base_lr * lr_lambda(epoch)
+    ```python
+    lr(epoch) = base_lr * lr_lambda(epoch)
+    ```
 
     ``lr_lambda`` is one function, or a list with one per parameter group. The course's
-    decay ``1 / (1 + decay_rate * epoch)`` is::
+    decay ``1 / (1 + decay_rate * epoch)`` is:
 
-        schedule = LambdaLR(opt, lambda epoch: 1 / (1 + 0.5 * epoch))   # opt made with lr=0.1
-        schedule.step(); schedule.get_last_lr()   # [0.0666...] = 0.1 / 1.5
+    ```python
+    schedule = LambdaLR(opt, lambda epoch: 1 / (1 + 0.5 * epoch))   # opt made with lr=0.1
+    schedule.step(); schedule.get_last_lr()   # [0.0666...] = 0.1 / 1.5
+    ```
 
     The functions are not part of ``state_dict()`` (as in PyTorch): make the schedule with the
     same ones before ``load_state_dict``.
@@ -303,17 +325,21 @@ class LambdaLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Follow half a cosine from the initial rate down to ``eta_min`` over ``T_max`` epochs::
+    """Follow half a cosine from the initial rate down to ``eta_min`` over ``T_max`` epochs:
 
-        lr(epoch) = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
+    ```python
+    lr(epoch) = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2
+    ```
 
     After ``T_max`` the rate climbs back up along the same cosine (period ``2 * T_max``), as in
     PyTorch. Like PyTorch, each step updates the current rate by the ratio of two consecutive
     cosine terms (and adds the epoch's increment right after a minimum), so a rate changed by
-    hand is carried along. Example::
+    hand is carried along. Example:
 
-        schedule = CosineAnnealingLR(opt, T_max=4)   # opt made with lr=1.0
-        # epochs 0..4: [1.0], [0.853...], [0.5], [0.146...], [0.0]
+    ```python
+    schedule = CosineAnnealingLR(opt, T_max=4)   # opt made with lr=1.0
+    # epochs 0..4: [1.0], [0.853...], [0.5], [0.146...], [0.0]
+    ```
     """
 
     _saved = ("T_max", "eta_min")

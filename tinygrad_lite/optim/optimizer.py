@@ -56,11 +56,13 @@ class Optimizer:
 
     ``params`` is an iterable of Tensors, or of dicts ``{"params": [...], "lr": ..., ...}``
     giving each group its own options (an option a group leaves out takes the constructor's
-    value)::
+    value):
 
-        opt = optim.SGD([{"params": model[0].parameters(), "lr": 0.01},
-                         {"params": model[2].parameters()}], lr=0.1, momentum=0.9)
-        opt.param_groups[1]["lr"]   # 0.1
+    ```python
+    opt = optim.SGD([{"params": model[0].parameters(), "lr": 0.01},
+                     {"params": model[2].parameters()}], lr=0.1, momentum=0.9)
+    opt.param_groups[1]["lr"]   # 0.1
+    ```
 
     ``opt.lr`` reads and sets the first group's learning rate. Parameters that do not require
     grad (frozen) are accepted; ``step()`` skips every parameter whose ``.grad`` is None.
@@ -136,9 +138,11 @@ class Optimizer:
 
     def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """Add a group ``{"params": [...], option: value, ...}``; options it leaves out take
-        the constructor's values (``opt.defaults``)::
+        the constructor's values (``opt.defaults``):
 
-            opt.add_param_group({"params": [new_layer.weight], "lr": 0.01})
+        ```python
+        opt.add_param_group({"params": [new_layer.weight], "lr": 0.01})
+        ```
         """
         owner = f"{type(self).__name__}: param_groups[{len(self.param_groups)}]"
         if not isinstance(param_group, Mapping):
@@ -271,10 +275,12 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as nested dicts with string keys and array or number leaves,
-        which ``tl.save`` can store::
+        which ``tl.save`` can store:
 
-            {"state": {"0": {"momentum_buffer": array}, ...},        # by parameter position
-             "param_groups": {"0": {"lr": 0.1, "momentum": 0.9, ..., "params": array([0, 1])}}}
+        ```python
+        {"state": {"0": {"momentum_buffer": array}, ...},        # by parameter position
+         "param_groups": {"0": {"lr": 0.1, "momentum": 0.9, ..., "params": array([0, 1])}}}
+        ```
 
         Only parameters that have taken a step have state. Arrays are copies.
         """
@@ -295,9 +301,11 @@ class Optimizer:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore what ``state_dict()`` returned (from this process or from a file written with
         ``tl.save``): the options of every group and each parameter's state, so that training
-        continues exactly as if it had never stopped::
+        continues exactly as if it had never stopped:
 
-            opt.load_state_dict(tl.load("ckpt.npz")["optim"])
+        ```python
+        opt.load_state_dict(tl.load("ckpt.npz")["optim"])
+        ```
 
         Everything is checked first (same number of groups and of parameters per group, the
         same kind of optimizer, state arrays of the parameters' shapes); on an error nothing

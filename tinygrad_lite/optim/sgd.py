@@ -13,24 +13,28 @@ from .optimizer import Optimizer, ParamsArgument, check_flag, check_number
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (PyTorch's ``torch.optim.SGD``).
 
-    For each parameter ``p`` with gradient ``g``, step ``t``::
+    For each parameter ``p`` with gradient ``g``, step ``t``:
 
-        g = g + weight_decay * p                  # L2 penalty (weight_decay/2)·|p|² in the loss
-        if momentum:
-            b = g                                     (t = 1: a copy of the first gradient)
-            b = momentum * b + (1 - dampening) * g    (t > 1)
-            g = g + momentum * b  if nesterov else  b
-        p = p - lr * g
+    ```python
+    g = g + weight_decay * p                  # L2 penalty (weight_decay/2)·|p|² in the loss
+    if momentum:
+        b = g                                     (t = 1: a copy of the first gradient)
+        b = momentum * b + (1 - dampening) * g    (t > 1)
+        g = g + momentum * b  if nesterov else  b
+    p = p - lr * g
+    ```
 
     (PyTorch's form, not Sutskever's ``v = momentum * v + lr * g``: the two agree for a
     fixed ``lr``. Dampening is not applied to the first buffer, as in PyTorch; Nesterov needs
     a momentum and no dampening. ``dampening`` is keyword-only: the positional order of the
     other options is this library's first one.) The buffer is the state ``"momentum_buffer"``.
-    Example: ``w = 1``, gradient ``2w``, ``lr = 0.1`` gives ``w = 0.8``::
+    Example: ``w = 1``, gradient ``2w``, ``lr = 0.1`` gives ``w = 0.8``:
 
-        w = tl.tensor([1.0], requires_grad=True)
-        opt = optim.SGD([w], lr=0.1)
-        (w ** 2).sum().backward(); opt.step()   # w.data == [0.8]
+    ```python
+    w = tl.tensor([1.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w ** 2).sum().backward(); opt.step()   # w.data == [0.8]
+    ```
     """
 
     state_keys = ("momentum_buffer",)
