@@ -1195,15 +1195,8 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
         ctx = node._ctx
         if ctx is None:
             continue
-        if ctx.reads_data:  # the version check, its common case inline: nothing changed in place
-            versions = ctx.versions
-            if versions is not None or node._vc is not None:
-                _check_versions(node, ctx)
-            else:
-                for parent in ctx.parents:
-                    if parent._vc is not None:
-                        _check_versions(node, ctx)
-                        break
+        if ctx.reads_data:
+            _check_versions(node, ctx)
         for parent, parent_grad in zip(ctx.parents, input_gradients(ctx, grad)):
             if parent_grad is None:
                 continue

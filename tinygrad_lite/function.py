@@ -13,14 +13,12 @@ call in the graph so that ``Tensor.backward()`` can run ``backward`` later.
 
 from __future__ import annotations
 
-from sys import _getframe
 from types import CodeType
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import anomaly
-from .anomaly import PACKAGE_DIR as _PACKAGE_DIR
 from .engine import Tensor, as_tensors
 from .errors import IndexingError
 from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled, state
@@ -139,17 +137,10 @@ class Function:
                         versions = tuple([0 if u._vc is None else u._vc[0] for u in tensors])
                         break
                 ctx.versions = versions
-                frame = _getframe(1)  # the user's line (see anomaly.user_frame), inline: it runs per op
-                while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-                    frame = frame.f_back  # type: ignore[assignment]
-                if frame is None:
-                    ctx.location = None
-                else:
-                    ctx.location = frame.f_code
-                    ctx.line = frame.f_lasti
+                ctx.location, ctx.line = anomaly.user_frame()
             else:
                 ctx.versions = None
-                ctx.location = None
+                ctx.location, ctx.line = None, 0
             out = Tensor._make(data, ctx, True in needs)
             if thread.anomaly:
                 anomaly.check_forward(ctx, data)

@@ -30,7 +30,6 @@ import numpy as np
 
 from ..engine import Tensor
 from ..randomness import generator
-from .module import _bump_version
 
 __all__ = [
     "calculate_gain",
@@ -89,7 +88,7 @@ def _fill(tensor: Tensor, values: Any, owner: str) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init.{owner} fills a Tensor in place, got {type(tensor).__name__}")
     tensor.data[...] = values
-    _bump_version(tensor)
+    tensor._bump_version()
     return tensor
 
 

@@ -153,11 +153,6 @@ def _non_leaf_inside(name: str, value: Any) -> tuple[str, Tensor] | None:
     return None
 
 
-def _bump_version(tensor: Tensor) -> None:
-    """Count an in-place change of ``tensor.data`` (for the version check of backward)."""
-    tensor._bump_version()
-
-
 class Module:
     """Base class of models and layers: subclass it, set attributes, write ``forward``.
 
@@ -487,7 +482,7 @@ class Module:
         for name, array in new_values.items():
             tensor = targets[name]
             tensor.data[...] = array
-            _bump_version(tensor)
+            tensor._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ----- printing ---------------------------------------------------------------------------
