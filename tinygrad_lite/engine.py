@@ -14,7 +14,9 @@ same way ``interop.py`` hands over what NumPy functions do with a Tensor (`regis
 
 from __future__ import annotations
 
+import itertools
 import numbers
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Union
@@ -38,6 +40,7 @@ ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
 Index = Any
 Axes = int | Sequence[int] | None  # an ``axis=``/``dim=`` argument: one axis, several, or all (None)
 
+_created = itertools.count()  # numbers the tensors in the order they are made (Tensor._seq)
 _ops: Any = None  # the ops module, handed over by ops.py (see the module docstring)
 _interop: Any = None  # the NumPy hooks, handed over by interop.py
 
@@ -75,19 +78,20 @@ class Tensor:
         w.grad   # array(-10.)
     """
 
-    __slots__ = (
-        "data", "grad", "requires_grad", "name", "_ctx", "scope", "_vc", "_model_path", "_hooks", "__weakref__"
-    )
+    # The attributes every tensor sets are slots; the rarely set ones are class-level defaults,
+    # overridden per tensor (in ``__dict__``) only when set: making a tensor costs fewer stores.
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "scope", "_seq", "__dict__", "__weakref__")
 
     data: np.ndarray
     grad: np.ndarray | None
     requires_grad: bool
-    name: str | None
     _ctx: Function | None
     scope: str
-    _vc: list[int] | None  # the in-place change counter, shared with views; None until needed
-    _model_path: str | None  # the place in a model ("fc1.weight"), set by nn.Module
-    _hooks: list[Callable[[np.ndarray], Any]] | None
+    _seq: int  # when it was made: a tensor is always made after the inputs of its op (see backward_order)
+    name: str | None = None
+    _vc: list[int] | None = None  # the in-place change counter, shared with views; None until needed
+    _model_path: str | None = None  # the place in a model ("fc1.weight"), set by nn.Module
+    _hooks: list[Callable[[np.ndarray], Any]] | None = None
 
     def __init__(
         self,
@@ -113,26 +117,23 @@ class Tensor:
         self.data = array
         self.grad = None
         self.requires_grad = bool(requires_grad)
-        self.name = name
+        if name is not None:
+            self.name = name
         self._ctx = None
         self.scope = state.scope
-        self._vc = None
-        self._model_path = None
-        self._hooks = None
+        self._seq = next(_created)
 
     @classmethod
-    def _make(cls, data: np.ndarray, ctx: Function | None, requires_grad: bool) -> Tensor:
-        """The fast constructor the ops use: no checks, no copy."""
+    def _make(cls, data: np.ndarray, ctx: Function | None, requires_grad: bool, scope: str | None = None) -> Tensor:
+        """The fast constructor the ops use: no checks, no copy (``scope``: the current name scope
+        if None)."""
         out = cls.__new__(cls)
         out.data = data
         out.grad = None
         out.requires_grad = requires_grad
-        out.name = None
         out._ctx = ctx
-        out.scope = state.scope
-        out._vc = None
-        out._model_path = None
-        out._hooks = None
+        out.scope = state.scope if scope is None else scope
+        out._seq = next(_created)
         return out
 
     # ----- what a Tensor is -------------------------------------------------------------
@@ -292,7 +293,9 @@ class Tensor:
                     f"backward() without a gradient works only on a scalar output, but this tensor "
                     f"has shape {self.shape}; pass gradient= of that shape (e.g. np.ones({self.shape}))"
                 )
-            seed = np.ones(self.shape, dtype=self.dtype)
+            seed = np.array(1, dtype=self.data.dtype)  # (faster than np.ones for one element)
+            if self.data.ndim:
+                seed = seed.reshape(self.data.shape)
         else:
             given = gradient.data if isinstance(gradient, Tensor) else gradient
             if np.iscomplexobj(given):
@@ -342,7 +345,8 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data (and its in-place change counter), cut off from the graph."""
         out = Tensor._make(self.data, None, False)
-        out.name = self.name
+        if self.name is not None:
+            out.name = self.name
         out._share_version(self)
         return out
 
@@ -1001,6 +1005,12 @@ def as_tensors(inputs: tuple[Any, ...]) -> tuple[Tensor, ...]:
         if isinstance(x, Tensor):
             like = x
             break
+    if len(inputs) == 2:  # a binary op with a number, the common case (w * 10, 10 * w)
+        a, b = inputs
+        return (
+            a if isinstance(a, Tensor) else constant(a, like),
+            b if isinstance(b, Tensor) else constant(b, like),
+        )
     return tuple([x if isinstance(x, Tensor) else constant(x, like) for x in inputs])
 
 
@@ -1041,13 +1051,40 @@ def _index_arrays(index: Index) -> Index:
 # ----- the backward pass -------------------------------------------------------------------
 
 
+def backward_order(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` depends on that requires grad, ``root`` first and inputs after
+    outputs: the order in which backward visits them.
+
+    Tensors are numbered as they are made (``_seq``), and an op's output is always made after
+    its inputs, so the reverse order of making is a reverse topological order: collect the
+    tensors (a plain walk, no recursion, so a chain of a million ops is fine), then sort.
+    """
+    seen = {root}  # (a Tensor hashes by identity)
+    nodes = [root]
+    for node in nodes:  # the list grows while it is walked: each node is appended once
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if parent.requires_grad and parent not in seen:
+                    seen.add(parent)
+                    nodes.append(parent)
+    if len(nodes) > 1:
+        nodes.sort(key=_made, reverse=True)
+    return nodes
+
+
+_made = operator.attrgetter("_seq")
+
+
 def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
     """Every tensor ``root`` depends on that requires grad (every tensor when ``grad_only`` is
-    False, as for drawing), inputs before outputs and in the order they were written.
+    False, as for drawing), inputs before outputs.
 
-    An iterative depth-first search (no recursion, so a chain of a million ops is fine):
-    a node is appended once all of its inputs have been appended.
+    With ``grad_only`` it is the reverse of `backward_order` (the order the tensors were made);
+    otherwise an iterative depth-first search that lists inputs in the order they were written.
     """
+    if grad_only:
+        return backward_order(root)[::-1]
     order: list[Tensor] = []
     seen: set[int] = set()  # marked when expanded, not when pushed: a node pushed early may
     stack: list[tuple[Tensor, bool]] = [(root, False)]  # be reached again below a later sibling
@@ -1063,7 +1100,7 @@ def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
         ctx = node._ctx
         if ctx is not None:
             for parent in reversed(ctx.parents):  # the stack pops them in written order
-                if (parent.requires_grad or not grad_only) and id(parent) not in seen:
+                if id(parent) not in seen:
                     stack.append((parent, False))
     return order
 
@@ -1105,26 +1142,18 @@ def input_gradients(ctx: Function, grad: np.ndarray) -> tuple[np.ndarray | None,
     if len(input_grads) != len(parents):
         raise RuntimeError(f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(parents)} inputs")
     needs = ctx.needs_input_grad
-    for i in range(len(parents)):  # the common case: every gradient already fits, or is None
-        g = input_grads[i]
-        if g is None:
-            continue
-        data = parents[i].data
-        if not needs[i] or type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
-            break
+    i = 0
+    for g in input_grads:  # the common case: every gradient already fits, or is None
+        if g is not None:
+            data = parents[i].data
+            if not needs[i] or type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+                break  # (a 0-d result of NumPy arithmetic is a scalar, not an array: it is fitted too)
+        i += 1
     else:
         return input_grads
-    result: list[np.ndarray | None] = []
-    for i in range(len(parents)):
-        parent_grad = input_grads[i]
-        if parent_grad is None or not needs[i]:
-            result.append(None)
-            continue
-        data = parents[i].data
-        if type(parent_grad) is not np.ndarray or parent_grad.shape != data.shape or parent_grad.dtype != data.dtype:
-            parent_grad = _fit(parent_grad, parents[i], ctx, i)
-        result.append(parent_grad)
-    return tuple(result)
+    return tuple([
+        None if g is None or not needs[i] else _fit(g, parents[i], ctx, i) for i, g in enumerate(input_grads)
+    ])
 
 
 def _check_versions(node: Tensor, ctx: Function) -> None:
@@ -1176,20 +1205,19 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
     copied first.
     """
     anomaly_on = state.anomaly
-    pending: dict[int, np.ndarray] = {id(root): seed}
-    owned: set[int] = {id(root)}  # pending arrays no one else refers to: safe to adopt or add into
-    for node in reversed(topological_order(root)):
-        key = id(node)
-        grad = pending.pop(key, None)
+    pending: dict[Tensor, np.ndarray] = {root: seed}  # (keyed by the tensors themselves: identity)
+    owned: set[Tensor] = {root}  # pending arrays no one else refers to: safe to adopt or add into
+    for node in backward_order(root):
+        grad = pending.pop(node, None)
         if grad is None:  # no path carried a gradient here (every op skipped it)
             continue
         if type(grad) is not np.ndarray:  # NumPy returns sums of 0-d arrays as scalars
             grad = np.asarray(grad)
         if node._hooks:
             grad = _run_hooks(node, grad)
-            owned.discard(key)  # a hook may keep what it was given
+            owned.discard(node)  # a hook may keep what it was given
         if node.grad is None:
-            node.grad = grad if key in owned else grad.copy()
+            node.grad = grad if node in owned else grad.copy()
         else:
             node.grad = np.asarray(node.grad + grad)
         ctx = node._ctx
@@ -1197,19 +1225,19 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
             continue
         if ctx.reads_data:
             _check_versions(node, ctx)
+        fresh = ctx.fresh_gradients
         for parent, parent_grad in zip(ctx.parents, input_gradients(ctx, grad)):
             if parent_grad is None:
                 continue
             if anomaly_on:
                 anomaly.check_backward(ctx, parent, parent_grad)
-            pkey = id(parent)
-            previous = pending.get(pkey)
+            previous = pending.get(parent)
             if previous is None:
-                pending[pkey] = parent_grad
-                if ctx.fresh_gradients:
-                    owned.add(pkey)
-            elif pkey in owned:
+                pending[parent] = parent_grad
+                if fresh:
+                    owned.add(parent)
+            elif parent in owned:
                 np.add(previous, parent_grad, out=previous)  # no third array: a weight's gradient is big
             else:
-                pending[pkey] = np.asarray(previous + parent_grad)
-                owned.add(pkey)
+                pending[parent] = np.asarray(previous + parent_grad)  # (NumPy makes a scalar of a 0-d sum)
+                owned.add(parent)

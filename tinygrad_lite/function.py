@@ -13,6 +13,7 @@ call in the graph so that ``Tensor.backward()`` can run ``backward`` later.
 
 from __future__ import annotations
 
+from sys import _getframe
 from types import CodeType
 from typing import Any, ClassVar
 
@@ -22,6 +23,8 @@ from . import anomaly
 from .engine import Tensor, as_tensors
 from .errors import IndexingError
 from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled, state
+
+_PACKAGE_DIR = anomaly.PACKAGE_DIR
 
 __all__ = ["Function", "enable_grad", "is_grad_enabled", "name_scope", "no_grad", "set_grad_enabled"]
 
@@ -116,14 +119,19 @@ class Function:
                 break
         ctx = cls()
         try:
-            data = cls.forward(ctx, *[t.data for t in tensors], **options)
+            if len(tensors) == 2:  # the common cases, without building an argument list
+                data = cls.forward(ctx, tensors[0].data, tensors[1].data, **options)
+            elif len(tensors) == 1:
+                data = cls.forward(ctx, tensors[0].data, **options)
+            else:
+                data = cls.forward(ctx, *[t.data for t in tensors], **options)
         except (ValueError, IndexError, OverflowError, ZeroDivisionError) as error:
             raise _op_error(cls.name, tensors, error) from error  # chained: the user's frame stays
         if type(data) is not np.ndarray:  # NumPy returns scalars for 0-d results
             data = np.asarray(data)
         thread = state  # one thread-local lookup, not one per flag
         if not thread.grad_enabled:
-            out = Tensor._make(data, None, False)
+            out = Tensor._make(data, None, False, thread.scope)
         else:
             ctx.parents = tensors
             ctx.needs_input_grad = needs = tuple([t.requires_grad for t in tensors])
@@ -137,11 +145,19 @@ class Function:
                         versions = tuple([0 if u._vc is None else u._vc[0] for u in tensors])
                         break
                 ctx.versions = versions
-                ctx.location, ctx.line = anomaly.user_frame()
+                # The user's line: the innermost caller outside the package (anomaly.user_frame,
+                # written out here because every recorded op pays for it).
+                frame = _getframe(1)
+                while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                    frame = frame.f_back
+                if frame is None:
+                    ctx.location, ctx.line = None, 0
+                else:
+                    ctx.location, ctx.line = frame.f_code, frame.f_lasti
             else:
                 ctx.versions = None
                 ctx.location, ctx.line = None, 0
-            out = Tensor._make(data, ctx, True in needs)
+            out = Tensor._make(data, ctx, True in needs, thread.scope)
             if thread.anomaly:
                 anomaly.check_forward(ctx, data)
         if cls.is_view and tensors and np.may_share_memory(data, tensors[0].data):
