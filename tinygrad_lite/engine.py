@@ -970,6 +970,26 @@ def _array_from_python(data: Any, dtype: Any) -> np.ndarray:
         raise TypeError(f"cannot make a Tensor from {type(data).__name__} {data!r:.80}: {error}") from None
 
 
+_numbers: dict[tuple[Any, np.dtype[Any]], np.ndarray] = {}
+
+
+def _number_array(value: float, dtype: np.dtype[Any]) -> np.ndarray:
+    """``np.array(value, dtype)`` for a number an op meets (the 10 of ``10 * w``), made once.
+
+    The arrays are kept read-only and shared, since making a 0-d array costs as much as the
+    op itself. Zero is not kept (0.0 and -0.0 are equal keys but different numbers), nor NaN
+    (never equal to itself), and at most 1024 numbers are.
+    """
+    key = (value, dtype)
+    array = _numbers.get(key)
+    if array is None:
+        array = np.array(value, dtype=dtype)
+        if value != 0 and value == value and len(_numbers) < 1024:
+            array.flags.writeable = False
+            _numbers[key] = array
+    return array
+
+
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """Any input of an op that is not a Tensor, as a constant leaf: the one coercion rule.
 
@@ -978,7 +998,7 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """
     kind = type(value)
     if (kind is float or kind is int) and like is not None and like.data.dtype.kind == "f":
-        return Tensor._make(np.array(value, dtype=like.data.dtype), None, False)  # the common case: w * 10
+        return Tensor._make(_number_array(value, like.data.dtype), None, False)  # the common case: w * 10
     if kind is np.ndarray:
         if value.dtype.kind in "OUSV":
             raise TypeError(f"an op's input must be numeric, got an array of dtype {value.dtype}")
@@ -1112,6 +1132,8 @@ def _fit(grad: Any, parent: Tensor, ctx: Function, position: int) -> np.ndarray:
     shape is a bug in the op's backward and raises `GradientShapeError`, never broadcast up.
     """
     array: np.ndarray = np.asarray(grad)
+    if array.shape == parent.data.shape and array.dtype == parent.data.dtype:
+        return array
     if array.shape != parent.data.shape:
         try:
             array = sum_to_shape(array, parent.data.shape)
@@ -1142,18 +1164,22 @@ def input_gradients(ctx: Function, grad: np.ndarray) -> tuple[np.ndarray | None,
     if len(input_grads) != len(parents):
         raise RuntimeError(f"{ctx.name}.backward returned {len(input_grads)} gradients for {len(parents)} inputs")
     needs = ctx.needs_input_grad
-    i = 0
-    for g in input_grads:  # the common case: every gradient already fits, or is None
-        if g is not None:
-            data = parents[i].data
-            if not needs[i] or type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
-                break  # (a 0-d result of NumPy arithmetic is a scalar, not an array: it is fitted too)
-        i += 1
-    else:
-        return input_grads
-    return tuple([
-        None if g is None or not needs[i] else _fit(g, parents[i], ctx, i) for i, g in enumerate(input_grads)
-    ])
+    fitted = None
+    for i in range(len(parents)):  # the common case: every gradient already fits, or is None
+        g = input_grads[i]
+        if g is None:
+            continue
+        data = parents[i].data
+        if not needs[i]:
+            g = None
+        elif type(g) is not np.ndarray or g.shape != data.shape or g.dtype != data.dtype:
+            g = _fit(g, parents[i], ctx, i)  # (also a 0-d result: NumPy arithmetic makes it a scalar)
+        else:
+            continue
+        if fitted is None:
+            fitted = list(input_grads)
+        fitted[i] = g
+    return input_grads if fitted is None else tuple(fitted)
 
 
 def _check_versions(node: Tensor, ctx: Function) -> None:

@@ -118,10 +118,11 @@ class Function:
                 tensors = as_tensors(inputs)
                 break
         ctx = cls()
+        arity = len(tensors)
         try:
-            if len(tensors) == 2:  # the common cases, without building an argument list
+            if arity == 2:  # the common cases, without building an argument list
                 data = cls.forward(ctx, tensors[0].data, tensors[1].data, **options)
-            elif len(tensors) == 1:
+            elif arity == 1:
                 data = cls.forward(ctx, tensors[0].data, **options)
             else:
                 data = cls.forward(ctx, *[t.data for t in tensors], **options)
@@ -134,7 +135,13 @@ class Function:
             out = Tensor._make(data, None, False, thread.scope)
         else:
             ctx.parents = tensors
-            ctx.needs_input_grad = needs = tuple([t.requires_grad for t in tensors])
+            if arity == 2:
+                needs = (tensors[0].requires_grad, tensors[1].requires_grad)
+            elif arity == 1:
+                needs = (tensors[0].requires_grad,)
+            else:
+                needs = tuple([t.requires_grad for t in tensors])
+            ctx.needs_input_grad = needs
             ctx.options = options
             if cls.reads_data or thread.anomaly:
                 # The version check needs the inputs' versions now (None: all still 0) and the

@@ -125,12 +125,18 @@ class Pow(Function):
         da, db = ctx.needs_input_grad
         grad_a = grad_b = None
         if da:
-            local = b * a ** (b - 1)
-            if b.ndim == 0:  # the usual case, x**2: no need to scan an array of exponents
-                if b == 0:  # x**0 is constant: its derivative is 0 even where x**-1 is inf
-                    local = np.zeros_like(local)
-            elif (b == 0).any():
-                local = np.where(b == 0, 0, local)
+            if b.ndim == 0:  # the usual case, one exponent: no need to scan an array of them
+                e = b.item()
+                if e == 2 and b.dtype.kind == "f":  # x**2, the commonest: 2x (the same bits as b * a**(b-1))
+                    local = a * 2
+                elif e == 0:  # x**0 is constant: its derivative is 0 even where x**-1 is inf
+                    local = np.zeros_like(b * a)
+                else:
+                    local = b * a ** (b - 1)
+            else:
+                local = b * a ** (b - 1)
+                if (b == 0).any():
+                    local = np.where(b == 0, 0, local)
             grad_a = grad * local
         if db:
             with np.errstate(divide="ignore", invalid="ignore"):
