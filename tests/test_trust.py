@@ -375,6 +375,51 @@ def test_writing_into_data_is_the_untracked_escape_hatch() -> None:
     np.testing.assert_array_equal(w.grad, [20.0, 4.0])
 
 
+def test_a_change_after_an_earlier_change_is_still_caught() -> None:
+    # backward skips the check when nothing changed since the op was recorded; a change made
+    # before the forward pass must not hide one made after it
+    w = tl.tensor([1.0, 2.0], requires_grad=True)
+    with tl.no_grad():
+        w -= 1  # before the forward pass: fine
+    loss = (w * w).sum()
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [0.0, 2.0])
+    loss = (w * w).sum()
+    with tl.no_grad():
+        w -= 1  # after it: caught
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
+def test_backward_order_does_not_trust_numbers_that_break_the_making_order() -> None:
+    # backward visits tensors in reverse order of making (Tensor._seq); tensors numbered
+    # elsewhere (a copy from another process) fall back to a depth-first search
+    w = tl.tensor(3.0, requires_grad=True)
+    y = w * w
+    y._seq, w._seq = 10**15, 10**15 - 1  # made "later" than z below
+    z = y * 2 + w
+    z.backward()
+    assert w.grad == 4 * 3.0 + 1
+    assert y.grad == 2.0
+
+
+def test_numbers_shared_between_ops_keep_their_sign_and_cannot_be_changed() -> None:
+    w = tl.tensor([1.0, 2.0], requires_grad=True)
+    a, b = w * 0.0, w * -0.0  # equal keys, different numbers: never shared
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(np.signbit((1 / b).data), [True, True])
+        np.testing.assert_array_equal(np.signbit((1 / a).data), [False, False])
+    (w * 2.5).sum().backward()
+    constant = (w * 2.5).parents[1]
+    assert constant.data.dtype == np.float64 and constant.item() == 2.5
+    with pytest.raises(ValueError, match="read-only"):
+        constant.data[...] = 1.0
+    w32 = tl.tensor([1.0], dtype=np.float32, requires_grad=True)
+    assert (w32 * 2.5).parents[1].data.dtype == np.float32  # the dtype is part of the key
+    nan = (w * float("nan")).data
+    assert np.isnan(nan).all()
+
+
 # ----- errors keep the user's traceback -------------------------------------------------------
 
 

@@ -41,6 +41,7 @@ Index = Any
 Axes = int | Sequence[int] | None  # an ``axis=``/``dim=`` argument: one axis, several, or all (None)
 
 _created = itertools.count()  # numbers the tensors in the order they are made (Tensor._seq)
+_last_change = -1  # the _seq clock's time of the last in-place change of any tensor (-1: none yet)
 _ops: Any = None  # the ops module, handed over by ops.py (see the module docstring)
 _interop: Any = None  # the NumPy hooks, handed over by interop.py
 
@@ -184,9 +185,11 @@ class Tensor:
 
     def _bump_version(self) -> None:
         """Count an in-place change of ``data`` (the in-place methods and optimizers call it)."""
+        global _last_change
         if self._vc is None:
             self._vc = [0]
         self._vc[0] += 1
+        _last_change = next(_created)  # on the same clock as Tensor._seq (see run_backward)
 
     def _share_version(self, other: Tensor) -> None:
         """Make this tensor count its in-place changes together with ``other`` (a view or a detached copy)."""
@@ -1075,19 +1078,27 @@ def backward_order(root: Tensor) -> list[Tensor]:
     """Every tensor ``root`` depends on that requires grad, ``root`` first and inputs after
     outputs: the order in which backward visits them.
 
-    Tensors are numbered as they are made (``_seq``), and an op's output is always made after
-    its inputs, so the reverse order of making is a reverse topological order: collect the
-    tensors (a plain walk, no recursion, so a chain of a million ops is fine), then sort.
+    Tensors are numbered as they are made (``_seq``), and an op's output is made after its
+    inputs, so the reverse order of making is a reverse topological order: collect the tensors
+    (a plain walk, no recursion, so a chain of a million ops is fine), then sort. Tensors that
+    come from elsewhere (unpickled, say) may carry numbers that break the rule; then the order
+    comes from a depth-first search instead.
     """
     seen = {root}  # (a Tensor hashes by identity)
     nodes = [root]
+    in_order = True
     for node in nodes:  # the list grows while it is walked: each node is appended once
         ctx = node._ctx
         if ctx is not None:
             for parent in ctx.parents:
-                if parent.requires_grad and parent not in seen:
-                    seen.add(parent)
-                    nodes.append(parent)
+                if parent.requires_grad:
+                    if parent._seq >= node._seq:
+                        in_order = False
+                    if parent not in seen:
+                        seen.add(parent)
+                        nodes.append(parent)
+    if not in_order:
+        return _depth_first(root, True)[::-1]
     if len(nodes) > 1:
         nodes.sort(key=_made, reverse=True)
     return nodes
@@ -1100,11 +1111,14 @@ def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
     """Every tensor ``root`` depends on that requires grad (every tensor when ``grad_only`` is
     False, as for drawing), inputs before outputs.
 
-    With ``grad_only`` it is the reverse of `backward_order` (the order the tensors were made);
-    otherwise an iterative depth-first search that lists inputs in the order they were written.
+    With ``grad_only`` it is the reverse of `backward_order`, the order backward visits them;
+    otherwise inputs are listed in the order they were written (a depth-first search).
     """
-    if grad_only:
-        return backward_order(root)[::-1]
+    return backward_order(root)[::-1] if grad_only else _depth_first(root, False)
+
+
+def _depth_first(root: Tensor, grad_only: bool) -> list[Tensor]:
+    """An iterative depth-first search: a node is appended once all of its inputs have been."""
     order: list[Tensor] = []
     seen: set[int] = set()  # marked when expanded, not when pushed: a node pushed early may
     stack: list[tuple[Tensor, bool]] = [(root, False)]  # be reached again below a later sibling
@@ -1120,7 +1134,7 @@ def topological_order(root: Tensor, grad_only: bool = True) -> list[Tensor]:
         ctx = node._ctx
         if ctx is not None:
             for parent in reversed(ctx.parents):  # the stack pops them in written order
-                if id(parent) not in seen:
+                if (parent.requires_grad or not grad_only) and id(parent) not in seen:
                     stack.append((parent, False))
     return order
 
@@ -1249,7 +1263,7 @@ def run_backward(root: Tensor, seed: np.ndarray) -> None:
         ctx = node._ctx
         if ctx is None:
             continue
-        if ctx.reads_data:
+        if ctx.reads_data and _last_change > node._seq:  # (no change since the op was recorded: nothing to check)
             _check_versions(node, ctx)
         fresh = ctx.fresh_gradients
         for parent, parent_grad in zip(ctx.parents, input_gradients(ctx, grad)):

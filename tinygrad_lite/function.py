@@ -135,10 +135,10 @@ class Function:
             out = Tensor._make(data, None, False, thread.scope)
         else:
             ctx.parents = tensors
-            if arity == 2:
-                needs = (tensors[0].requires_grad, tensors[1].requires_grad)
+            if arity == 2:  # shared tuples: one object fewer per op for the garbage collector
+                needs = _PAIRS[tensors[0].requires_grad][tensors[1].requires_grad]
             elif arity == 1:
-                needs = (tensors[0].requires_grad,)
+                needs = _SINGLES[tensors[0].requires_grad]
             else:
                 needs = tuple([t.requires_grad for t in tensors])
             ctx.needs_input_grad = needs
@@ -170,6 +170,10 @@ class Function:
         if cls.is_view and tensors and np.may_share_memory(data, tensors[0].data):
             out._share_version(tensors[0])
         return out
+
+
+_SINGLES = ((False,), (True,))  # needs_input_grad of a one-input op, indexed by requires_grad
+_PAIRS = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _op_error(name: str, tensors: tuple[Tensor, ...], error: Exception) -> ValueError:
