@@ -14,7 +14,7 @@ call in the graph so that ``Tensor.backward()`` can run ``backward`` later.
 from __future__ import annotations
 
 from sys import _getframe
-from types import CodeType
+from types import CodeType, FrameType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -135,6 +135,7 @@ class Function:
             out = Tensor._make(data, None, False, thread.scope)
         else:
             ctx.parents = tensors
+            needs: tuple[bool, ...]
             if arity == 2:  # shared tuples: one object fewer per op for the garbage collector
                 needs = _PAIRS[tensors[0].requires_grad][tensors[1].requires_grad]
             elif arity == 1:
@@ -154,7 +155,7 @@ class Function:
                 ctx.versions = versions
                 # The user's line: the innermost caller outside the package (anomaly.user_frame,
                 # written out here because every recorded op pays for it).
-                frame = _getframe(1)
+                frame: FrameType | None = _getframe(1)
                 while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
                     frame = frame.f_back
                 if frame is None:
@@ -172,8 +173,8 @@ class Function:
         return out
 
 
-_SINGLES = ((False,), (True,))  # needs_input_grad of a one-input op, indexed by requires_grad
-_PAIRS = (((False, False), (False, True)), ((True, False), (True, True)))
+_SINGLES: tuple[tuple[bool], ...] = ((False,), (True,))  # needs_input_grad of a one-input op, indexed by requires_grad
+_PAIRS: tuple[tuple[tuple[bool, bool], ...], ...] = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _op_error(name: str, tensors: tuple[Tensor, ...], error: Exception) -> ValueError:
