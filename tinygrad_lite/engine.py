@@ -81,15 +81,15 @@ class Tensor:
 
     # The attributes every tensor sets are slots; the rarely set ones are class-level defaults,
     # overridden per tensor (in ``__dict__``) only when set: making a tensor costs fewer stores.
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "scope", "_seq", "__dict__", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_seq", "__dict__", "__weakref__")
 
     data: np.ndarray
     grad: np.ndarray | None
     requires_grad: bool
     _ctx: Function | None
-    scope: str
     _seq: int  # when it was made: a tensor is always made after the inputs of its op (see backward_order)
     name: str | None = None
+    scope: str = ""  # the name scope the tensor was made in (see tl.name_scope); "" for none
     _vc: list[int] | None = None  # the in-place change counter, shared with views; None until needed
     _model_path: str | None = None  # the place in a model ("fc1.weight"), set by nn.Module
     _hooks: list[Callable[[np.ndarray], Any]] | None = None
@@ -121,7 +121,8 @@ class Tensor:
         if name is not None:
             self.name = name
         self._ctx = None
-        self.scope = state.scope
+        if state.scope:
+            self.scope = state.scope
         self._seq = next(_created)
 
     @classmethod
@@ -133,7 +134,10 @@ class Tensor:
         out.grad = None
         out.requires_grad = requires_grad
         out._ctx = ctx
-        out.scope = state.scope if scope is None else scope
+        if scope is None:
+            scope = state.scope
+        if scope:
+            out.scope = scope
         out._seq = next(_created)
         return out
 

@@ -144,7 +144,8 @@ class Function:
                 needs = tuple([t.requires_grad for t in tensors])
             ctx.needs_input_grad = needs
             ctx.options = options
-            if cls.reads_data or thread.anomaly:
+            anomaly_on = thread.anomaly
+            if cls.reads_data or anomaly_on:
                 # The version check needs the inputs' versions now (None: all still 0) and the
                 # user's line, for its message; the line is worked out only if it is needed.
                 versions = None
@@ -166,7 +167,7 @@ class Function:
                 ctx.versions = None
                 ctx.location, ctx.line = None, 0
             out = Tensor._make(data, ctx, True in needs, thread.scope)
-            if thread.anomaly:
+            if anomaly_on:
                 anomaly.check_forward(ctx, data)
         if cls.is_view and tensors and np.may_share_memory(data, tensors[0].data):
             out._share_version(tensors[0])
