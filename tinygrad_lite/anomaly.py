@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from types import CodeType
+from types import CodeType, FrameType
 from typing import Any
 
 import numpy as np
@@ -21,15 +21,17 @@ from .state import state
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
-def user_frame() -> tuple[CodeType | None, int]:
-    """The code object and instruction offset of the innermost frame outside this package.
+def user_frame(frame: FrameType | None = None) -> tuple[CodeType | None, int]:
+    """The code object and instruction offset of the innermost frame outside this package,
+    looking from ``frame`` (default: the caller's) outwards.
 
     Called for every recorded op, so it stores the offset (``f_lasti``), which is free, and
     leaves turning it into a line number to `location_text`, which runs only for a message.
     """
-    frame = sys._getframe(1)
+    if frame is None:
+        frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     if frame is None:
         return None, 0
     return frame.f_code, frame.f_lasti

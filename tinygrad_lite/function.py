@@ -14,7 +14,7 @@ call in the graph so that ``Tensor.backward()`` can run ``backward`` later.
 from __future__ import annotations
 
 from sys import _getframe
-from types import CodeType, FrameType
+from types import CodeType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -23,8 +23,6 @@ from . import anomaly
 from .engine import Tensor, as_tensors
 from .errors import IndexingError
 from .state import enable_grad, is_grad_enabled, name_scope, no_grad, set_grad_enabled, state
-
-_PACKAGE_DIR = anomaly.PACKAGE_DIR
 
 __all__ = ["Function", "enable_grad", "is_grad_enabled", "name_scope", "no_grad", "set_grad_enabled"]
 
@@ -154,15 +152,7 @@ class Function:
                         versions = tuple([0 if u._vc is None else u._vc[0] for u in tensors])
                         break
                 ctx.versions = versions
-                # The user's line: the innermost caller outside the package (anomaly.user_frame,
-                # written out here because every recorded op pays for it).
-                frame: FrameType | None = _getframe(1)
-                while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-                    frame = frame.f_back
-                if frame is None:
-                    ctx.location, ctx.line = None, 0
-                else:
-                    ctx.location, ctx.line = frame.f_code, frame.f_lasti
+                ctx.location, ctx.line = anomaly.user_frame(_getframe(1))  # (from the caller: no frame for apply)
             else:
                 ctx.versions = None
                 ctx.location, ctx.line = None, 0
