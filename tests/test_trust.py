@@ -414,6 +414,10 @@ def test_numbers_shared_between_ops_keep_their_sign_and_cannot_be_changed() -> N
     assert constant.data.dtype == np.float64 and constant.item() == 2.5
     with pytest.raises(ValueError, match="read-only"):
         constant.data[...] = 1.0
+    for change in (lambda: constant.add_(1), lambda: constant.__isub__(1), lambda: constant.fill_(0)):
+        with pytest.raises(ValueError, match=r"this tensor's data is read-only .* e\.g\. `t = t\.clone\(\)`"):
+            change()
+    assert constant.item() == 2.5 and constant._version == 0
     w32 = tl.tensor([1.0], dtype=np.float32, requires_grad=True)
     assert (w32 * 2.5).parents[1].data.dtype == np.float32  # the dtype is part of the key
     nan = (w * float("nan")).data

@@ -387,19 +387,24 @@ class Tensor:
         Returns False for ``a += b`` on a non-leaf that requires grad with grad mode on: that
         is recorded as an ordinary out-of-place op instead, as in PyTorch's autograd.
         """
-        if not (self.requires_grad and state.grad_enabled):
-            return True
-        if self._ctx is None:
+        if self.requires_grad and state.grad_enabled:
+            if self._ctx is None:
+                raise RuntimeError(
+                    f"{what} would change a leaf that requires grad in place while the graph is being "
+                    f"recorded; update it inside `with tl.no_grad():` (e.g. `with tl.no_grad(): w -= lr * w.grad`)"
+                )
+            if operator:
+                return False
             raise RuntimeError(
-                f"{what} would change a leaf that requires grad in place while the graph is being "
-                f"recorded; update it inside `with tl.no_grad():` (e.g. `with tl.no_grad(): w -= lr * w.grad`)"
+                f"{what} would change the result of an op ({self.op!r}) in place while the graph is being "
+                f"recorded, which would break its gradient; write it out of place (e.g. `y = y * 2`)"
             )
-        if operator:
-            return False
-        raise RuntimeError(
-            f"{what} would change the result of an op ({self.op!r}) in place while the graph is being "
-            f"recorded, which would break its gradient; write it out of place (e.g. `y = y * 2`)"
-        )
+        if not self.data.flags.writeable:
+            raise ValueError(
+                f"{what}: this tensor's data is read-only (a number that ops share, such as the 2.5 of "
+                "`w * 2.5`, or a read-only NumPy array); change a copy instead, e.g. `t = t.clone()`"
+            )
+        return True
 
     def _operand(self, other: Any, what: str) -> Any:
         """``other`` as a number or an array that fits into this tensor in place (it broadcasts to its shape)."""
