@@ -44,7 +44,7 @@ from .harness import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TL = "tinygrad_lite"
-COLUMNS = ("numpy", "best numpy", *OPTIONAL)
+COLUMNS = ("numpy", "best numpy", "minimal engine", *OPTIONAL)
 KEYS = ("W1", "W2", "W3", "W4", "W5", "W6", "MEM")
 LINEARITY_LIMIT = 2.0  # per-op cost at the longest chain ÷ at the shortest; a quadratic engine gives 100×
 
@@ -224,9 +224,11 @@ def markdown_table(lines: list[list[str]]) -> str:
 
 LEGEND = ("Cells: tinygrad_lite's median over the rounds in the row's unit; for every other contender, the median "
           "over the rounds of tinygrad_lite's time ÷ its time in the same round (below 1 means tinygrad_lite is "
-          "faster), then its own median. 'best numpy' computes the weight gradient as (dscores.T @ X).T. A target "
-          "'≤ 1× autograd' is met when that median ratio is at most 1; 'best peer' is the fastest installed of "
-          "torch, autograd, micrograd. The W6 rows below the chains give each contender's own figures.")
+          "faster), then its own median. 'best numpy' computes the weight gradient as (dscores.T @ X).T; "
+          "'minimal engine' is the least a reverse-mode engine on NumPy arrays can do per op (benchmarks/floor.py: "
+          "a tape of closures, no graph, no checks). A target '≤ 1× autograd' is met when that median ratio is at "
+          "most 1; 'best peer' is the fastest installed of torch, autograd, micrograd. The W6 rows below the chains "
+          "give each contender's own figures.")
 
 
 def noise_lines(rows: list[dict[str, Any]]) -> list[str]:

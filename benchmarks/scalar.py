@@ -17,6 +17,7 @@ import numpy as np
 
 import tinygrad_lite as tl
 
+from . import floor
 from .harness import Contender, Workload
 
 STEPS = 1000  # W1
@@ -95,6 +96,7 @@ def build_quadratic(optional: dict[str, Any]) -> dict[str, Contender | str]:
     built: dict[str, Contender | str] = {
         "numpy": numpy_quadratic(),
         "tinygrad_lite": quadratic(partial(tl.tensor, requires_grad=True), tinygrad_update),
+        "minimal engine": quadratic(floor.leaf, floor.update),
     }
     if "torch" in optional:
         torch = optional["torch"]
@@ -184,6 +186,7 @@ def build_small(optional: dict[str, Any]) -> dict[str, Contender | str]:
     built: dict[str, Contender | str] = {
         "numpy": repeated(numpy_small),
         "tinygrad_lite": repeated(tensor_small(tl.tensor(initial_x(), requires_grad=True))),
+        "minimal engine": repeated(tensor_small(floor.leaf(initial_x()))),
         "micrograd": "n/a (no tanh, exp)",
     }
     if "torch" in optional:
@@ -243,6 +246,7 @@ def build_chain(n: int, optional: dict[str, Any]) -> dict[str, Contender | str]:
     built: dict[str, Contender | str] = {
         "numpy": Chain(n, lambda k: (k, tensor_forward(np.asarray, k)[1]), numpy_backward),
         "tinygrad_lite": Chain(n, partial(tensor_forward, partial(tl.tensor, requires_grad=True)), tensor_backward),
+        "minimal engine": Chain(n, partial(tensor_forward, floor.leaf), tensor_backward),
     }
     if "torch" in optional:
         leaf = partial(optional["torch"].tensor, dtype=optional["torch"].float64, requires_grad=True)

@@ -48,7 +48,7 @@ def optional_module(name: str) -> dict[str, Any]:
     return {name: importlib.import_module(name)}
 
 
-@pytest.mark.parametrize("contender", ["best numpy", "tinygrad_lite", *OPTIONAL])
+@pytest.mark.parametrize("contender", ["best numpy", "minimal engine", "tinygrad_lite", *OPTIONAL])
 @pytest.mark.parametrize("workload", list(WORKLOADS))
 def test_step0_loss_and_gradients_equal_the_numpy_reference(workload: str, contender: str) -> None:
     build, dtype = WORKLOADS[workload]
@@ -108,7 +108,7 @@ def test_tracked_objects_counts_what_the_result_keeps_alive() -> None:
 def test_missing_optional_contenders_are_reported_not_fatal() -> None:
     workload = next(w for w in scalar.workloads(quick=True) if w.key == "W1")
     row = report.run_workload(workload, {}, rounds=1)
-    assert set(row["cells"]) == {"numpy", "tinygrad_lite"}
+    assert set(row["cells"]) == {"numpy", "minimal engine", "tinygrad_lite"}
     assert row["targets"] == [{"versus": "micrograd", "name": "micrograd", "limit": 1.0, "ratio": None, "met": None}]
     line = report.table([row], {})[1]
     assert line[0].startswith("W1") and line.count("not installed") == 3 and line[-1] == "n/a"
@@ -130,7 +130,8 @@ def test_quick_run_prints_the_ratios_and_writes_the_results_files(tmp_path: Path
     )
     assert result.returncode == 0, result.stdout + result.stderr
     header = next(line for line in result.stdout.splitlines() if line.startswith("workload"))
-    for column in ("tinygrad_lite", "numpy", "best numpy", "torch", "autograd", "micrograd", "target", "result"):
+    columns = ("tinygrad_lite", "numpy", "best numpy", "minimal engine", "torch", "autograd", "micrograd", "target")
+    for column in (*columns, "result"):
         assert column in header
     rows = json.loads((tmp_path / "bench_results.json").read_text(encoding="utf-8"))["rows"]
     labels = [row["label"] for row in rows]
