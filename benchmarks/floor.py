@@ -1,12 +1,12 @@
 """The "minimal engine": the least a reverse-mode engine whose values are NumPy arrays can do.
 
 It is the floor under W1, W5 and W6, where every op is tiny and the cost per op is all there is.
-A value is an ndarray and its gradient; each op appends one closure to a tape, and backward
-runs the tape backwards. Nothing else: no graph kept after backward (nothing to draw), no
-dtype rules, no version counters, no ownership copies, no user's line for messages, no error
-checks. What tinygrad_lite costs above this row is its engine; what this
-row costs above micrograd (whose values are Python floats) is NumPy: a 0-d array op costs
-about ten times a float op, and a NumPy op on 0-d arrays returns a NumPy scalar that an
+A value is an ndarray and its gradient; each op appends one closure to a tape (only if a
+gradient will be needed), and backward runs the tape backwards. Nothing else: no graph kept
+after backward (nothing to draw), no dtype rules, no version counters, no ownership copies,
+no user's line for messages, no error checks. What tinygrad_lite costs above this row is its
+engine; what this row costs above micrograd (whose values are Python floats) is NumPy: an
+operation on 0-d arrays costs many times one on floats, and it returns a NumPy scalar that an
 engine promising ``.data`` is an ndarray must turn back into one (``np.asarray``).
 """
 
@@ -28,16 +28,17 @@ class Value:
         self.requires_grad = requires_grad
 
     def _add_grad(self, grad: Any) -> None:
-        if self.requires_grad:
-            self.grad = np.asarray(grad) if self.grad is None else np.asarray(self.grad + grad)
+        self.grad = np.asarray(grad) if self.grad is None else np.asarray(self.grad + grad)
 
     def __mul__(self, other: Any) -> Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data * other.data, self.requires_grad or other.requires_grad)
 
-        def pullback() -> None:
-            self._add_grad(out.grad * other.data)
-            other._add_grad(out.grad * self.data)
+        def pullback() -> None:  # a gradient is computed only for a value that requires one
+            if self.requires_grad:
+                self._add_grad(out.grad * other.data)
+            if other.requires_grad:
+                other._add_grad(out.grad * self.data)
 
         TAPE.append(pullback)
         return out
@@ -49,8 +50,10 @@ class Value:
         out = Value(self.data + other.data, self.requires_grad or other.requires_grad)
 
         def pullback() -> None:
-            self._add_grad(out.grad)
-            other._add_grad(out.grad)
+            if self.requires_grad:
+                self._add_grad(out.grad)
+            if other.requires_grad:
+                other._add_grad(out.grad)
 
         TAPE.append(pullback)
         return out
@@ -60,20 +63,24 @@ class Value:
         out = Value(self.data - other.data, self.requires_grad or other.requires_grad)
 
         def pullback() -> None:
-            self._add_grad(out.grad)
-            other._add_grad(-out.grad)  # type: ignore[operator]
+            if self.requires_grad:
+                self._add_grad(out.grad)
+            if other.requires_grad:
+                other._add_grad(-out.grad)  # type: ignore[operator]
 
         TAPE.append(pullback)
         return out
 
     def __pow__(self, exponent: float) -> Value:
         out = Value(self.data**exponent, self.requires_grad)
-        TAPE.append(lambda: self._add_grad(out.grad * exponent * self.data ** (exponent - 1)))
+        if self.requires_grad:
+            TAPE.append(lambda: self._add_grad(out.grad * exponent * self.data ** (exponent - 1)))
         return out
 
     def _unary(self, data: np.ndarray, local: Any) -> Value:
         out = Value(data, self.requires_grad)
-        TAPE.append(lambda: self._add_grad(out.grad * local(out.data)))
+        if self.requires_grad:
+            TAPE.append(lambda: self._add_grad(out.grad * local(out.data)))
         return out
 
     def tanh(self) -> Value:
@@ -84,7 +91,8 @@ class Value:
 
     def sum(self) -> Value:
         out = Value(self.data.sum(), self.requires_grad)
-        TAPE.append(lambda: self._add_grad(np.broadcast_to(out.grad, self.data.shape).copy()))
+        if self.requires_grad:
+            TAPE.append(lambda: self._add_grad(np.broadcast_to(out.grad, self.data.shape).copy()))
         return out
 
     def item(self) -> float:
