@@ -1155,8 +1155,6 @@ def _fit(grad: Any, parent: Tensor, ctx: Function, position: int) -> np.ndarray:
     shape is a bug in the op's backward and raises `GradientShapeError`, never broadcast up.
     """
     array: np.ndarray = np.asarray(grad)
-    if array.shape == parent.data.shape and array.dtype == parent.data.dtype:
-        return array
     if array.shape != parent.data.shape:
         try:
             array = sum_to_shape(array, parent.data.shape)
