@@ -121,8 +121,9 @@ class Tensor:
         if name is not None:
             self.name = name
         self._ctx = None
-        if state.scope:
-            self.scope = state.scope
+        scope = state.scope  # (one per-thread lookup)
+        if scope:
+            self.scope = scope
         self._seq = next(_created)
 
     @classmethod
