@@ -518,6 +518,23 @@ def test_every_documented_op_is_in_the_table() -> None:
     assert documented <= {op.name for op in OPS}
 
 
+def test_std_where_it_is_zero_has_gradient_zero_as_pytorch_and_elsewhere_its_usual_one() -> None:
+    """Equal values (or one value): sqrt's inf slope times zero deviations once gave NaN."""
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")
+        for data in (1.5, [0.0], [2.0, 2.0, 2.0]):
+            x = tl.tensor(data, requires_grad=True)
+            y = x.std()
+            y.backward()
+            assert y.item() == 0.0
+            np.testing.assert_array_equal(x.grad, np.zeros_like(x.data))
+        x = tl.tensor([[1.0, 1.0], [1.0, 3.0]], requires_grad=True)
+        x.std(axis=1, ddof=1).sum().backward()  # a flat row and a spread one, side by side
+    # d std / d x_i = (x_i - mean) / ((n - ddof) std): row 2 has std sqrt(2), deviations -1 and 1
+    np.testing.assert_allclose(x.grad, [[0.0, 0.0], [-1 / np.sqrt(2), 1 / np.sqrt(2)]])
+    assert x.std().op == "std" and x.std().parents[0].op == "div"  # drawn as std of the variance
+
+
 def test_softmax_family_with_infinite_entries_gives_pytorch_values_without_warnings() -> None:
     """-inf entries (masking) get probability 0 and finite gradients; logsumexp with +inf is inf."""
     weights = np.array([0.3, -1.2, 2.0])

@@ -697,10 +697,11 @@ class Tensor:
         keepdim: bool | None = None,
     ) -> Tensor:
         """Standard deviation ``sqrt(var(...))``, with NumPy's default ``ddof=0`` (PyTorch's is 1).
+        Where it is 0 (equal values, or one value), its gradient is 0, as PyTorch's (see `ops.Std`).
 
             tl.tensor([1.0, 3.0]).std()      # Tensor(1.)
         """
-        return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim).sqrt()
+        return _ops.Std.apply(self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim))
 
     def max(
         self,

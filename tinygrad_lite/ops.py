@@ -6,7 +6,8 @@ in the broadcast shape of the output: the engine sums it back to the input's sha
 place (`shapes.sum_to_shape`). It returns ``None`` for an input that needs no gradient, so
 no time is spent on it (``ctx.needs_input_grad``).
 
-Conventions at non-smooth points: relu'(0) = 0, abs'(0) = 0; at a tie of ``maximum`` or
+Conventions at non-smooth points: relu'(0) = 0, abs'(0) = 0; ``std`` has gradient 0 where it
+is 0 (as PyTorch's); at a tie of ``maximum`` or
 ``minimum`` neither side gets the gradient (so max(0, x) has gradient 0 at x = 0, like relu);
 ``max``/``min`` reductions share the gradient equally among tied entries; ``clip`` passes
 the gradient where lo <= x <= hi.
@@ -247,6 +248,22 @@ class Sqrt(Function):
     def backward(ctx: Any, grad: Array) -> Array:
         (out,) = ctx.saved_tensors
         return grad / (2 * out)
+
+
+class Std(Sqrt):
+    """The square root of a variance, for ``Tensor.std``; its slope is 0 where the variance is 0.
+
+    There every deviation from the mean is 0 (equal values, or a single one), and sqrt's
+    slope 1 / (2 sqrt(0)) = inf times those zeros would give NaN. The std of one value is 0
+    whatever the value, and that of equal values has a kink like ``abs`` at 0, so the
+    gradient is 0 there, as PyTorch's.
+    """
+
+    @staticmethod
+    def backward(ctx: Any, grad: Array) -> Array:
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(out == 0, 0.0, grad / (2 * out))
 
 
 class Tanh(Function):
